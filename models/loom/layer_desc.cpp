@@ -1,0 +1,151 @@
+#include "layer_desc.h"
+
+#include "models/loom/bitplane.h"
+
+namespace loomvp {
+
+const char* layer_type_name(LayerType type) {
+  switch (type) {
+    case LayerType::Conv: return "conv";
+    case LayerType::Fc: return "fc";
+    case LayerType::MaxPool: return "maxpool";
+    case LayerType::AvgPool: return "avgpool";
+    case LayerType::Add: return "add";
+  }
+  return "unknown";
+}
+
+const char* error_name(uint32_t error_code) {
+  static const char* const names[LOOM_ERR_COUNT] = {
+      "NONE", "BAD_LAYER_TYPE", "BAD_PRECISION", "BAD_SHAPE", "BAD_STRIDE",
+      "BAD_GROUPS", "BAD_ADDRESS", "BUSY", "DMA", "TOO_LARGE"};
+  return error_code < LOOM_ERR_COUNT ? names[error_code] : "UNKNOWN";
+}
+
+uint64_t LayerDesc::input_bytes() const { return bitplane::activation_bytes(in_c, in_h, in_w, pa); }
+uint64_t LayerDesc::input2_bytes() const {
+  return type == LayerType::Add ? bitplane::activation_bytes(in_c, in_h, in_w, pa2) : 0;
+}
+uint64_t LayerDesc::weight_bytes() const {
+  return has_weights() ? bitplane::weight_bytes(out_c, in_c_per_group(), kh, kw, pw) : 0;
+}
+uint64_t LayerDesc::output_bytes() const {
+  return bitplane::activation_bytes(out_c, out_h, out_w, po);
+}
+
+uint64_t LayerDesc::macs() const {
+  switch (type) {
+    case LayerType::Conv:
+    case LayerType::Fc: return output_elements() * in_c_per_group() * kh * kw;
+    case LayerType::MaxPool:
+    case LayerType::AvgPool: return output_elements() * kh * kw;
+    case LayerType::Add: return output_elements();
+  }
+  return 0;
+}
+
+namespace {
+
+DecodeResult fail(uint32_t code, std::string detail) {
+  DecodeResult result;
+  result.error = code;
+  result.detail = std::move(detail);
+  return result;
+}
+
+bool valid_precision(uint32_t p) { return p >= 1 && p <= 16; }
+
+bool inside(uint64_t address, uint64_t bytes, const DeviceLimits& limits) {
+  return address >= limits.dram_base && address - limits.dram_base <= limits.dram_size &&
+         bytes <= limits.dram_size - (address - limits.dram_base);
+}
+
+}  // namespace
+
+DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
+  if (regs.layer_type >= LOOM_LAYER_TYPE_COUNT)
+    return fail(LOOM_ERR_BAD_LAYER_TYPE, "layer type " + std::to_string(regs.layer_type));
+  LayerDesc d;
+  d.type = static_cast<LayerType>(regs.layer_type);
+  d.in_addr = regs.in_addr;
+  d.in2_addr = regs.in2_addr;
+  d.weight_addr = regs.weight_addr;
+  d.bias_addr = regs.bias_addr;
+  d.out_addr = regs.out_addr;
+  d.in_c = regs.in_c;
+  d.in_h = regs.in_h;
+  d.in_w = regs.in_w;
+  d.pa = LOOM_PREC_PA(regs.prec);
+  d.pw = LOOM_PREC_PW(regs.prec);
+  d.po = LOOM_PREC_PO(regs.prec);
+  d.pa2 = LOOM_PREC_PA2(regs.prec);
+  d.shift = LOOM_QUANT_SHIFT(regs.quant);
+  d.relu = regs.quant & LOOM_QUANT_RELU;
+  d.in_signed = regs.quant & LOOM_QUANT_IN_SIGNED;
+  d.in2_signed = regs.quant & LOOM_QUANT_IN2_SIGNED;
+  d.out_signed = regs.quant & LOOM_QUANT_OUT_SIGNED;
+  d.sat_prec = LOOM_QUANT_SAT_PREC(regs.quant);
+  if (d.sat_prec == 0) d.sat_prec = d.po;
+
+  if (!valid_precision(d.pa) || !valid_precision(d.po) || (d.has_weights() && !valid_precision(d.pw)) ||
+      (d.type == LayerType::Add && !valid_precision(d.pa2)) || d.sat_prec > d.po)
+    return fail(LOOM_ERR_BAD_PRECISION, "precisions must be 1..16 and SAT <= PO");
+
+  const auto dim_ok = [&](uint32_t v) { return v >= 1 && v <= limits.max_dimension; };
+  if (!dim_ok(d.in_c) || !dim_ok(d.in_h) || !dim_ok(d.in_w))
+    return fail(LOOM_ERR_BAD_SHAPE, "input dimensions must be 1..65535");
+
+  switch (d.type) {
+    case LayerType::Conv:
+    case LayerType::MaxPool:
+    case LayerType::AvgPool:
+      d.kh = LOOM_Y(regs.kernel);
+      d.kw = LOOM_X(regs.kernel);
+      d.sy = LOOM_Y(regs.stride);
+      d.sx = LOOM_X(regs.stride);
+      d.py = LOOM_Y(regs.pad);
+      d.px = LOOM_X(regs.pad);
+      break;
+    case LayerType::Fc:  // one window covering the whole input
+      d.kh = d.in_h;
+      d.kw = d.in_w;
+      break;
+    case LayerType::Add: break;
+  }
+  if (d.kh == 0 || d.kw == 0) return fail(LOOM_ERR_BAD_SHAPE, "kernel must be at least 1x1");
+  if (d.sy == 0 || d.sx == 0) return fail(LOOM_ERR_BAD_STRIDE, "stride must be at least 1");
+  if (uint64_t{d.in_h} + 2 * d.py < d.kh || uint64_t{d.in_w} + 2 * d.px < d.kw)
+    return fail(LOOM_ERR_BAD_SHAPE, "kernel larger than the padded input");
+  const bool is_pool = d.type == LayerType::MaxPool || d.type == LayerType::AvgPool;
+  if (is_pool && (d.py >= d.kh || d.px >= d.kw))
+    return fail(LOOM_ERR_BAD_SHAPE, "pooling padding must be smaller than the window");
+  d.out_h = (d.in_h + 2 * d.py - d.kh) / d.sy + 1;
+  d.out_w = (d.in_w + 2 * d.px - d.kw) / d.sx + 1;
+
+  if (d.has_weights()) {
+    d.out_c = regs.out_c;
+    if (!dim_ok(d.out_c)) return fail(LOOM_ERR_BAD_SHAPE, "filters must be 1..65535");
+    d.groups = d.type == LayerType::Conv ? regs.groups : 1;
+    if (d.groups == 0 || d.in_c % d.groups != 0 || d.out_c % d.groups != 0)
+      return fail(LOOM_ERR_BAD_GROUPS, "groups must divide input channels and filters");
+  } else {
+    d.out_c = d.in_c;
+  }
+
+  if (d.input_elements() > limits.max_tensor_elements ||
+      d.output_elements() > limits.max_tensor_elements ||
+      d.weight_elements() > limits.max_tensor_elements)
+    return fail(LOOM_ERR_TOO_LARGE, "a tensor exceeds the device element limit");
+
+  if (!inside(d.in_addr, d.input_bytes(), limits) || !inside(d.out_addr, d.output_bytes(), limits) ||
+      (d.type == LayerType::Add && !inside(d.in2_addr, d.input2_bytes(), limits)) ||
+      (d.has_weights() && (!inside(d.weight_addr, d.weight_bytes(), limits) ||
+                           !inside(d.bias_addr, d.bias_bytes(), limits))))
+    return fail(LOOM_ERR_BAD_ADDRESS, "a tensor does not lie inside DRAM");
+
+  DecodeResult result;
+  result.desc = d;
+  return result;
+}
+
+}  // namespace loomvp

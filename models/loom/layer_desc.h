@@ -1,0 +1,77 @@
+// A layer as the device sees it: the raw register values, and the decoded,
+// validated description the datapath, timing model and sequencer work from.
+// Decoding is a pure function so every error code is testable without a
+// simulation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "firmware/include/loom_regs.h"
+
+namespace loomvp {
+
+enum class LayerType : uint32_t {
+  Conv = LOOM_LAYER_CONV,
+  Fc = LOOM_LAYER_FC,
+  MaxPool = LOOM_LAYER_MAXPOOL,
+  AvgPool = LOOM_LAYER_AVGPOOL,
+  Add = LOOM_LAYER_ADD,
+};
+
+const char* layer_type_name(LayerType type);
+const char* error_name(uint32_t error_code);
+
+// Register values as programmed (one field per register).
+struct LayerRegs {
+  uint32_t layer_type = 0;
+  uint32_t in_addr = 0, in2_addr = 0, weight_addr = 0, bias_addr = 0, out_addr = 0;
+  uint32_t in_c = 0, in_h = 0, in_w = 0, out_c = 0;
+  uint32_t kernel = 0, stride = 0, pad = 0, groups = 0;
+  uint32_t prec = 0, quant = 0;
+};
+
+struct DeviceLimits {
+  uint64_t dram_base = 0x80000000ull;
+  uint64_t dram_size = 1ull << 30;
+  uint64_t max_tensor_elements = 1ull << 27;  // until tiling streams tensors
+  uint32_t max_dimension = 65535;
+};
+
+struct LayerDesc {
+  LayerType type = LayerType::Conv;
+  uint32_t in_addr = 0, in2_addr = 0, weight_addr = 0, bias_addr = 0, out_addr = 0;
+  uint32_t in_c = 0, in_h = 0, in_w = 0;
+  uint32_t out_c = 0, out_h = 0, out_w = 0;
+  uint32_t kh = 1, kw = 1, sy = 1, sx = 1, py = 0, px = 0, groups = 1;
+  uint32_t pa = 0, pw = 0, po = 0, pa2 = 0;  // stored precisions (bit planes)
+  uint32_t sat_prec = 0;                     // saturation precision, <= po
+  uint32_t shift = 0;
+  bool relu = false, in_signed = false, in2_signed = false, out_signed = false;
+
+  bool has_weights() const { return type == LayerType::Conv || type == LayerType::Fc; }
+  uint32_t in_c_per_group() const { return in_c / groups; }
+  uint32_t out_c_per_group() const { return out_c / groups; }
+  uint64_t input_elements() const { return uint64_t{in_c} * in_h * in_w; }
+  uint64_t output_elements() const { return uint64_t{out_c} * out_h * out_w; }
+  uint64_t weight_elements() const {
+    return has_weights() ? uint64_t{out_c} * in_c_per_group() * kh * kw : 0;
+  }
+  uint64_t input_bytes() const;
+  uint64_t input2_bytes() const;
+  uint64_t weight_bytes() const;
+  uint64_t bias_bytes() const { return has_weights() ? uint64_t{out_c} * 4 : 0; }
+  uint64_t output_bytes() const;
+  // Multiply-accumulates (conv, fc) or window elements visited (pools, add).
+  uint64_t macs() const;
+};
+
+struct DecodeResult {
+  LayerDesc desc;
+  uint32_t error = LOOM_ERR_NONE;
+  std::string detail;  // why, for logs and tests
+};
+
+DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits);
+
+}  // namespace loomvp

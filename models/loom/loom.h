@@ -1,0 +1,82 @@
+// Loom accelerator as a TLM peripheral: a register target socket, a DMA
+// initiator socket and an interrupt output. A START write makes the sequencer
+// decode the registers, fetch the layer's bit-plane tensors by DMA, run the
+// datapath, charge the timing model's cycles, write the packed output back,
+// and raise the interrupt. Bad programming ends in an error code, never a
+// crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/common/register_bank.h"
+#include "models/loom/dma_engine.h"
+#include "models/loom/layer_desc.h"
+#include "models/loom/timing.h"
+
+namespace loomvp {
+
+struct LoomConfig {
+  Engine engine = Engine::Lm1b;
+  sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
+  bool dynamic_precision = true;  // Loom variants trim pa per group of values
+  DeviceLimits limits;
+  DmaConfig dma;
+};
+
+// What the device observed about one completed (or failed) layer.
+struct LayerRecord {
+  LayerDesc desc;
+  uint32_t error = LOOM_ERR_NONE;
+  uint64_t cycles = 0;          // START to interrupt
+  uint64_t compute_cycles = 0;  // timing model
+  uint64_t dma_cycles = 0;      // DMA reads and writes (not overlapped yet)
+  uint64_t dram_bytes_read = 0;
+  uint64_t dram_bytes_written = 0;
+  uint64_t steps = 0;
+  double pa_dynamic_avg = 0;
+};
+
+class Loom : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Loom> reg_socket;
+  tlm_utils::simple_initiator_socket<Loom> dma_socket;
+  sc_core::sc_out<bool> irq;
+
+  Loom(sc_core::sc_module_name name, const LoomConfig& config);
+
+  const std::vector<LayerRecord>& layer_log() const { return log_; }
+  const LoomConfig& config() const { return config_; }
+  const RegisterBank& registers() const { return regs_; }
+
+ private:
+  SC_HAS_PROCESS(Loom);
+
+  void declare_registers();
+  LayerRegs programmed_layer() const;
+  void on_ctrl_write(uint32_t value);
+  void soft_reset();
+  void sequencer_thread();
+  void drive_irq();
+  bool execute(const LayerDesc& desc, LayerRecord& record, sc_core::sc_time& local_time);
+  void finish(const LayerRecord& record, uint64_t generation);
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  LoomConfig config_;
+  const EngineSpec& engine_;
+  RegisterBank regs_;
+  std::unique_ptr<DmaEngine> dma_;
+  sc_core::sc_event start_event_;
+  sc_core::sc_event irq_update_event_;
+  bool busy_ = false;
+  uint64_t generation_ = 0;  // bumped by soft reset: a running layer is abandoned
+  std::vector<LayerRecord> log_;
+};
+
+}  // namespace loomvp

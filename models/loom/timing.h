@@ -1,0 +1,57 @@
+// What a layer costs in accelerator cycles (docs/timing-model.md), kept apart
+// from what it computes (datapath.h) and from when data moves (loom.h). Pure
+// functions of the layer, the engine and the activation values, so every
+// formula can be checked by hand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "models/loom/layer_desc.h"
+
+namespace loomvp {
+
+enum class Engine : uint32_t {
+  Base = LOOM_ENGINE_BASE,
+  Stripes = LOOM_ENGINE_STRIPES,
+  Lm1b = LOOM_ENGINE_LM1B,
+  Lm2b = LOOM_ENGINE_LM2B,
+  Lm4b = LOOM_ENGINE_LM4B,
+};
+
+struct EngineSpec {
+  Engine engine;
+  const char* name;
+  uint32_t act_bits_per_cycle;  // b; 0 for bit-parallel activations (base)
+  uint32_t filter_rows;         // filters processed together
+  uint32_t window_columns;      // windows processed together
+  bool serial_weights;          // cost scales with Pw (Loom)
+  uint32_t stored_act_prec;     // 0: the profile's precision, else fixed (16)
+  uint32_t stored_weight_prec;  // 0: the profile's precision, else fixed (16)
+};
+
+const EngineSpec& engine_spec(Engine engine);
+std::optional<Engine> parse_engine(const std::string& name);
+const char* engine_names();  // "base, stripes, lm1b, lm2b, lm4b"
+
+constexpr uint32_t kLanes = 16;             // input channels per brick and per SIP
+constexpr uint32_t kBaseFilters = 8;        // base: 8 filters x 16 lanes per cycle
+constexpr uint32_t kPoolWindowsPerCycle = 16;
+
+struct ComputeTiming {
+  uint64_t cycles = 0;
+  uint64_t steps = 0;              // engine steps (see docs/timing-model.md)
+  double pa_dynamic_avg = 0;       // mean activation precision the steps used
+};
+
+// `input` is the layer's unpacked input (C x H x W): Loom trims the
+// activation precision per group of values a step reads.
+ComputeTiming compute_timing(const LayerDesc& desc, const EngineSpec& engine,
+                             bool dynamic_precision, const int32_t* input);
+
+// Bits needed to hold every value whose magnitude bits are OR-ed in `mask`
+// (leading-one detection); signed values need one more for the sign.
+uint32_t precision_needed(uint32_t mask, bool is_signed);
+
+}  // namespace loomvp

@@ -1,0 +1,195 @@
+#include "config.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "platform/paths.h"
+#include "platform/user_error.h"
+
+namespace loomvp {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string platform_config_dir() { return project_path("platform/configs"); }
+
+std::vector<std::string> builtin_platforms() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(platform_config_dir()))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UserError(path, "", "cannot open file");
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw UserError(path, "", std::string("malformed JSON: ") + e.what());
+  }
+}
+
+std::string keys_of(const json& object) {
+  std::string keys;
+  for (const auto& item : object.items()) keys += (keys.empty() ? "" : ", ") + item.key();
+  return keys;
+}
+
+const char* type_name(const json& value) {
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_number()) return "a number";
+  if (value.is_string()) return "a string";
+  return "an object";
+}
+
+bool same_kind(const json& a, const json& b) {
+  return (a.is_boolean() && b.is_boolean()) || (a.is_number() && b.is_number()) ||
+         (a.is_string() && b.is_string()) || (a.is_object() && b.is_object());
+}
+
+// Overlays `update` on `base`, accepting only keys and types the default has.
+void merge_checked(json& base, const json& update, const std::string& source, const std::string& path) {
+  if (!update.is_object()) throw UserError(source, path.empty() ? "(top level)" : path, "must be an object");
+  for (const auto& item : update.items()) {
+    const std::string field = path.empty() ? item.key() : path + "." + item.key();
+    if (!base.contains(item.key()))
+      throw UserError(source, field, "unknown key; allowed: " + keys_of(base));
+    json& target = base[item.key()];
+    if (!same_kind(target, item.value()))
+      throw UserError(source, field, std::string("must be ") + type_name(target));
+    if (target.is_object())
+      merge_checked(target, item.value(), source, field);
+    else
+      target = item.value();
+  }
+}
+
+void apply_override(json& config, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UserError("--set", assignment, "expected key=value, e.g. dram.bandwidth_gb_per_s=25.6");
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // a bare word is a string
+  }
+  // Turn "a.b.c" into {"a": {"b": {"c": value}}} and merge it checked.
+  json update = value;
+  std::string rest = key;
+  for (auto dot = rest.rfind('.'); ; dot = rest.rfind('.')) {
+    update = json{{rest.substr(dot == std::string::npos ? 0 : dot + 1), update}};
+    if (dot == std::string::npos) break;
+    rest = rest.substr(0, dot);
+  }
+  merge_checked(config, update, "--set " + key, "");
+}
+
+// Typed getters that name the field and the allowed range on failure.
+struct Reader {
+  const json& root;
+  const std::string& source;
+
+  const json& at(const std::string& section, const std::string& key) const { return root.at(section).at(key); }
+  double number(const std::string& section, const std::string& key, double lo, double hi) const {
+    const double v = at(section, key).get<double>();
+    if (!(v >= lo && v <= hi))
+      throw UserError(source, section + "." + key,
+                      "value " + at(section, key).dump() + " out of range; allowed " +
+                          json(lo).dump() + ".." + json(hi).dump());
+    return v;
+  }
+  uint64_t integer(const std::string& section, const std::string& key, double lo, double hi) const {
+    const double v = number(section, key, lo, hi);
+    if (v != std::floor(v)) throw UserError(source, section + "." + key, "must be a whole number");
+    return static_cast<uint64_t>(v);
+  }
+  bool boolean(const std::string& section, const std::string& key) const { return at(section, key).get<bool>(); }
+  std::string text(const std::string& section, const std::string& key) const { return at(section, key).get<std::string>(); }
+};
+
+sc_core::sc_time period_of_mhz(double mhz) { return sc_core::sc_time(1e6 / mhz, sc_core::SC_PS); }
+
+// A channel moving `beat_bytes` per beat at `gb_per_s` takes beat_bytes / GB/s ns per beat.
+sc_core::sc_time beat_time(uint64_t beat_bytes, double gb_per_s) {
+  return sc_core::sc_time(std::ceil(beat_bytes * 1000.0 / gb_per_s), sc_core::SC_PS);
+}
+
+}  // namespace
+
+PlatformConfig platform_from_json(const json& j, const std::string& source) {
+  const Reader r{j, source};
+  PlatformConfig c;
+  c.name = j.at("name").get<std::string>();
+  c.json = j;
+
+  const std::string engine = r.text("loom", "engine");
+  const auto parsed = parse_engine(engine);
+  if (!parsed)
+    throw UserError(source, "loom.engine", "unknown engine '" + engine + "'; allowed: " + engine_names());
+  c.loom.engine = *parsed;
+  c.loom.clock_period = period_of_mhz(r.number("loom", "clock_mhz", 1, 10000));
+  c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
+  c.loom.dma.burst_bytes = static_cast<uint32_t>(r.integer("loom", "dma_burst_bytes", 4, 4096));
+  c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
+  c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);
+
+  if (r.text("cpu", "model") != "native")
+    throw UserError(source, "cpu.model", "unknown CPU model '" + r.text("cpu", "model") + "'; allowed: native");
+  c.cpu.clock_period = period_of_mhz(r.number("cpu", "clock_mhz", 1, 10000));
+  c.cpu.use_dmi = r.boolean("cpu", "dmi");
+
+  const auto memory = [&r](const std::string& section, uint64_t max_size) {
+    MemoryConfig m;
+    m.size_bytes = r.integer(section, "size_bytes", 4096, double(max_size));
+    m.latency = sc_core::sc_time(r.number(section, "latency_ns", 0, 1e6), sc_core::SC_NS);
+    m.bytes_per_beat = static_cast<uint32_t>(r.integer(section, "bytes_per_beat", 1, 4096));
+    m.beat_time = beat_time(m.bytes_per_beat, r.number(section, "bandwidth_gb_per_s", 0.001, 1e6));
+    return m;
+  };
+  c.sram = memory("sram", 0x10000000ull);
+  c.dram = memory("dram", 0x80000000ull);
+  c.loom.limits.dram_base = 0x80000000ull;
+  c.loom.limits.dram_size = c.dram.size_bytes;
+
+  c.interconnect.bytes_per_cycle = static_cast<uint32_t>(r.integer("interconnect", "bytes_per_cycle", 1, 4096));
+  c.interconnect.clock_period = period_of_mhz(r.number("interconnect", "clock_mhz", 1, 10000));
+  c.interconnect.latency_cycles = static_cast<uint32_t>(r.integer("interconnect", "latency_cycles", 0, 100000));
+
+  const sc_core::sc_time quantum(r.number("simulation", "quantum_ns", 1, 1e9), sc_core::SC_NS);
+  c.cpu.quantum = quantum;
+  c.loom.dma.quantum = quantum;
+  return c;
+}
+
+PlatformConfig load_platform(const std::string& name_or_file, const std::string& engine,
+                             const std::vector<std::string>& overrides) {
+  const std::string default_file = platform_config_dir() + "/mobile-soc.json";
+  json config = read_json_file(default_file);
+  std::string source = default_file;
+  if (!name_or_file.empty() && name_or_file != "mobile-soc") {
+    std::string file = name_or_file;
+    if (!fs::exists(file) && fs::exists(platform_config_dir() + "/" + name_or_file + ".json"))
+      file = platform_config_dir() + "/" + name_or_file + ".json";
+    if (!fs::exists(file)) {
+      std::string names;
+      for (const auto& n : builtin_platforms()) names += (names.empty() ? "" : ", ") + n;
+      throw UserError("--platform", name_or_file, "no such platform or file; built-in platforms: " + names);
+    }
+    merge_checked(config, read_json_file(file), file, "");
+    source = file;
+  }
+  if (!engine.empty()) config["loom"]["engine"] = engine;
+  for (const auto& assignment : overrides) apply_override(config, assignment);
+  if (!engine.empty() && !parse_engine(engine))
+    throw UserError("--engine", engine, std::string("unknown engine; allowed: ") + engine_names());
+  return platform_from_json(config, source);
+}
+
+}  // namespace loomvp

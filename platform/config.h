@@ -1,0 +1,39 @@
+// Platform configuration: a JSON platform file (platform/configs/*.json),
+// then --engine and --set key=value overrides, validated against the default
+// platform's keys and types, then turned into each model's config struct.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/cpu/native_cpu.h"
+#include "models/interconnect/router.h"
+#include "models/loom/loom.h"
+#include "models/memory/memory.h"
+
+namespace loomvp {
+
+struct PlatformConfig {
+  std::string name;
+  nlohmann::json json;  // the full, effective configuration (goes into stats)
+  LoomConfig loom;
+  NativeCpuConfig cpu;
+  MemoryConfig sram;
+  MemoryConfig dram;
+  RouterConfig interconnect;
+};
+
+// Directory holding the built-in platform files.
+std::string platform_config_dir();
+std::vector<std::string> builtin_platforms();
+
+// `name_or_file` is a built-in platform name or a path to a JSON file.
+PlatformConfig load_platform(const std::string& name_or_file, const std::string& engine,
+                             const std::vector<std::string>& overrides);
+
+// Builds the model configs from a JSON value already merged and checked.
+PlatformConfig platform_from_json(const nlohmann::json& json, const std::string& source);
+
+}  // namespace loomvp

@@ -1,0 +1,125 @@
+// loomvp: command-line front end (docs/user-guide.md).
+//   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
+//                [--stats FILE.json] [--csv FILE] [--quiet]
+//   loomvp list
+//   loomvp bench [--workload NAME] [--engines a,b,...]
+// Exit codes: 0 ran and every check passed, 1 firmware or check failure, 2 bad input.
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <systemc>
+
+#include "platform/bench.h"
+#include "platform/config.h"
+#include "platform/report.h"
+#include "platform/runner.h"
+#include "platform/user_error.h"
+#include "platform/workload.h"
+
+namespace po = boost::program_options;
+using namespace loomvp;
+
+namespace {
+
+constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
+
+const char* const kUsage =
+    "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
+    "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
+    "       loomvp list\n"
+    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n";
+
+po::variables_map parse(const po::options_description& options, int argc, char** argv) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError("command line", "", std::string(e.what()) + "\n" + kUsage);
+  }
+  return vm;
+}
+
+void write_file(const std::string& path, const std::string& option, const std::string& text) {
+  std::ofstream out(path);
+  if (!out || !(out << text)) throw UserError(option, path, "cannot write file");
+}
+
+int command_run(int argc, char** argv) {
+  RunOptions options;
+  std::string stats_path, csv_path;
+  po::options_description desc("run options");
+  desc.add_options()
+      ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
+      ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
+      ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value")
+      ("stats", po::value(&stats_path), "write per-layer statistics as JSON")
+      ("csv", po::value(&csv_path), "write per-layer statistics as CSV")
+      ("quiet", po::bool_switch(), "no summary table");
+  const po::variables_map vm = parse(desc, argc, argv);
+
+  const RunResult result = run_workload(options);
+  if (!vm["quiet"].as<bool>()) print_summary(std::cout, result);
+  if (!stats_path.empty()) write_file(stats_path, "--stats", stats_json(result).dump(2) + "\n");
+  if (!csv_path.empty()) {
+    std::ostringstream csv;
+    write_csv(csv, result);
+    write_file(csv_path, "--csv", csv.str());
+  }
+  return result.passed() ? kExitPass : kExitFail;
+}
+
+int command_list() {
+  std::cout << "workloads:";
+  for (const auto& name : builtin_workloads()) std::cout << " " << name;
+  std::cout << "\nplatforms:";
+  for (const auto& name : builtin_platforms()) std::cout << " " << name;
+  std::cout << "\nengines: " << engine_names() << "\n";
+  return kExitPass;
+}
+
+int command_bench(int argc, char** argv) {
+  std::string workload = "alexnet", engines = "base,stripes,lm1b,lm2b,lm4b";
+  po::options_description desc("bench options");
+  desc.add_options()
+      ("workload", po::value(&workload)->default_value(workload), "built-in workload or bundle directory")
+      ("engines", po::value(&engines)->default_value(engines), "comma-separated engines");
+  parse(desc, argc, argv);
+  return run_bench(workload, engines, std::cout);
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  try {
+    const std::string command = argc > 1 ? argv[1] : "";
+    if (command == "run") return command_run(argc - 1, argv + 1);
+    if (command == "list") return command_list();
+    if (command == "bench") return command_bench(argc - 1, argv + 1);
+    if (command == "help" || command == "--help" || command == "-h") {
+      std::cout << kUsage;
+      return kExitPass;
+    }
+    throw UserError("command line", command.empty() ? "(none)" : command,
+                    std::string("unknown command; allowed: run, list, bench, help\n") + kUsage);
+  } catch (const UserError& e) {
+    std::cerr << "loomvp: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "loomvp: internal error: " << e.what() << "\n";
+    return kExitFail;
+  }
+}
+
+// Our own main, so the SystemC banner can be switched off before the kernel
+// prints it.
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

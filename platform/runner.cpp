@@ -1,0 +1,190 @@
+#include "runner.h"
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "firmware/include/loom_net.h"
+#include "firmware/include/soc_map.h"
+#include "models/loom/bitplane.h"
+#include "platform/golden_reference.h"
+#include "platform/soc.h"
+#include "platform/user_error.h"
+
+namespace loomvp {
+
+bool RunResult::passed() const {
+  if (!firmware_exited || firmware_exit_code != 0) return false;
+  for (const LayerResult& l : layers)
+    if (!l.ran || l.mismatches || l.expected_mismatches) return false;
+  return true;
+}
+
+namespace {
+
+constexpr uint64_t kTensorAlignment = 64;  // one DMA burst
+
+struct StoredTensor {
+  uint32_t address = 0;
+  uint32_t prec = 0;  // stored precision (bit planes)
+  bool is_signed = false;
+  Shape shape;
+};
+
+// Bump allocator over DRAM; running out names the setting to change.
+class DramPlan {
+ public:
+  explicit DramPlan(uint64_t size) : size_(size) {}
+  uint32_t allocate(uint64_t bytes) {
+    const uint64_t start = (used_ + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+    if (start + bytes > size_)
+      throw UserError("--set dram.size_bytes", std::to_string(size_),
+                      "too small: the workload needs more than " + std::to_string(start + bytes) + " bytes");
+    used_ = start + bytes;
+    return static_cast<uint32_t>(SOC_DRAM_BASE + start);
+  }
+
+ private:
+  uint64_t size_, used_ = 0;
+};
+
+uint32_t stored_precision(uint32_t fixed, uint32_t profile) { return fixed ? fixed : profile; }
+
+}  // namespace
+
+RunResult run_workload(const RunOptions& options) {
+  const auto host_start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.platform = load_platform(options.platform, options.engine, options.overrides);
+  result.workload = load_workload(options.workload);
+  const Workload& w = result.workload;
+  const PlatformConfig& cfg = result.platform;
+  const EngineSpec& engine = engine_spec(cfg.loom.engine);
+
+  // Golden outputs on a second host thread while the platform simulates.
+  std::vector<std::vector<int32_t>> golden;
+  std::thread reference([&golden, &w] { golden = golden_outputs(w); });
+  struct JoinGuard {
+    std::thread& t;
+    ~JoinGuard() { if (t.joinable()) t.join(); }
+  } join_guard{reference};
+
+  Soc soc("soc", cfg, [] { return loom_app_main(); },
+          [&result](const std::string& line) { result.console.push_back(line); });
+
+  // Place tensors in DRAM in the engine's storage format.
+  DramPlan plan(cfg.dram.size_bytes);
+  std::map<std::string, StoredTensor> tensors;
+  std::vector<uint8_t> packed;
+  const auto store_activations = [&](const std::string& name, const Shape& shape, uint32_t profile_prec,
+                                     bool is_signed, const int32_t* values) {
+    StoredTensor t{0, stored_precision(engine.stored_act_prec, profile_prec), is_signed, shape};
+    const uint64_t bytes = bitplane::activation_bytes(shape.c, shape.h, shape.w, t.prec);
+    t.address = plan.allocate(bytes);
+    if (values) {
+      packed.assign(bytes, 0);
+      bitplane::pack_activations(values, shape.c, shape.h, shape.w, t.prec, packed.data());
+      soc.dram().backdoor_write(t.address - SOC_DRAM_BASE, packed.data(), bytes);
+    }
+    tensors[name] = t;
+  };
+  store_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed, w.input.data());
+
+  std::vector<loom_layer_t> table;
+  for (const WorkloadLayer& L : w.layers) {
+    LayerResult lr;
+    lr.layer = &L;
+    lr.has_expected = !L.expected.empty();
+    const StoredTensor in = tensors.at(L.inputs[0]);
+    loom_layer_t t{};
+    t.layer_type = static_cast<uint32_t>(L.type);
+    t.in_addr = in.address;
+    t.in_c = L.in_shape.c;
+    t.in_h = L.in_shape.h;
+    t.in_w = L.in_shape.w;
+    t.out_c = L.out_shape.c;
+    t.kernel = LOOM_YX(L.kh, L.kw);
+    t.stride = LOOM_YX(L.sy, L.sx);
+    t.pad = LOOM_YX(L.py, L.px);
+    t.groups = L.groups;
+    uint32_t pa2 = 0, pw = 0;
+    if (L.inputs.size() > 1) {
+      const StoredTensor& in2 = tensors.at(L.inputs[1]);
+      t.in2_addr = in2.address;
+      pa2 = in2.prec;
+    }
+    if (!L.weights.empty()) {
+      pw = stored_precision(engine.stored_weight_prec, L.pw);
+      const uint32_t cg = L.in_shape.c / L.groups;
+      const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+      t.weight_addr = plan.allocate(bytes);
+      packed.assign(bytes, 0);
+      bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed.data());
+      soc.dram().backdoor_write(t.weight_addr - SOC_DRAM_BASE, packed.data(), bytes);
+      t.bias_addr = plan.allocate(L.bias.size() * 4);
+      soc.dram().backdoor_write(t.bias_addr - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
+    }
+    store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
+    const StoredTensor& out = tensors.at(L.name);
+    t.out_addr = out.address;
+    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
+    // Saturate at the profile's precision even when stored wider, so every
+    // engine produces the same values.
+    t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
+              (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
+              LOOM_QUANT_SAT(L.out_prec);
+    lr.stored_pa = in.prec;
+    lr.stored_pw = pw;
+    lr.stored_po = out.prec;
+    table.push_back(t);
+    result.layers.push_back(lr);
+  }
+
+  // The layer table for the firmware, in SRAM.
+  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), 0};
+  const uint64_t table_bytes = sizeof(header) + table.size() * sizeof(loom_layer_t);
+  if (SOC_NET_TABLE_ADDR + table_bytes > cfg.sram.size_bytes)
+    throw UserError("--set sram.size_bytes", std::to_string(cfg.sram.size_bytes),
+                    "too small for the layer table; needs " + std::to_string(SOC_NET_TABLE_ADDR + table_bytes));
+  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
+  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+
+  sc_core::sc_start();
+  result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+  result.firmware_exited = soc.sysctrl().exit_code().has_value();
+  result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);
+  result.initiators = soc.router().initiator_stats();
+  result.dram_stats = soc.dram().stats();
+  result.dram_host_bytes = soc.dram().host_bytes_allocated();
+
+  // Attach the device's records (in order of execution) to the layers.
+  const auto& log = soc.loom().layer_log();
+  for (size_t i = 0; i < log.size() && i < result.layers.size(); ++i) {
+    result.layers[i].record = log[i];
+    result.layers[i].ran = log[i].error == LOOM_ERR_NONE;
+  }
+
+  reference.join();
+  std::vector<int32_t> values;
+  for (size_t i = 0; i < result.layers.size(); ++i) {
+    LayerResult& lr = result.layers[i];
+    if (!lr.ran) continue;
+    const WorkloadLayer& L = *lr.layer;
+    const StoredTensor& out = tensors.at(L.name);
+    const uint64_t bytes = bitplane::activation_bytes(out.shape.c, out.shape.h, out.shape.w, out.prec);
+    packed.resize(bytes);
+    soc.dram().backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), bytes);
+    values.resize(out.shape.elements());
+    bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec,
+                                 out.is_signed, values.data());
+    for (size_t k = 0; k < values.size(); ++k) {
+      lr.mismatches += values[k] != golden[i][k];
+      if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
+    }
+  }
+  result.host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  return result;
+}
+
+}  // namespace loomvp

@@ -1,0 +1,387 @@
+#include "workload.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "models/loom/bitplane.h"
+#include "platform/npy.h"
+#include "platform/paths.h"
+#include "platform/user_error.h"
+
+namespace loomvp {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string Shape::str() const {
+  return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+}
+
+uint64_t WorkloadLayer::macs() const {
+  switch (type) {
+    case LayerType::Conv:
+    case LayerType::Fc: return out_shape.elements() * (in_shape.c / groups) * kh * kw;
+    case LayerType::MaxPool:
+    case LayerType::AvgPool: return out_shape.elements() * kh * kw;
+    case LayerType::Add: return out_shape.elements();
+  }
+  return 0;
+}
+
+std::string workloads_dir() { return project_path("workloads"); }
+
+std::vector<std::string> builtin_workloads() {
+  std::vector<std::string> names;
+  if (fs::is_directory(workloads_dir()))
+    for (const auto& entry : fs::directory_iterator(workloads_dir()))
+      if (fs::exists(entry.path() / "network.json")) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<int64_t> uniform_values(uint64_t count, uint64_t seed, int64_t low, int64_t high) {
+  std::vector<int64_t> values(count);
+  const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1;  // 0: all 2^64
+  uint64_t state = seed;
+  for (auto& v : values) {
+    state += 0x9E3779B97F4A7C15ull;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    v = static_cast<int64_t>(static_cast<uint64_t>(low) + (span ? z % span : z));
+  }
+  return values;
+}
+
+namespace {
+
+// Reads one bundle, with every error naming the file and the JSON field.
+class BundleReader {
+ public:
+  BundleReader(std::string file, std::string dir) : file_(std::move(file)), dir_(std::move(dir)) {}
+
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw UserError(file_, field, problem);
+  }
+
+  const json& need(const json& obj, const std::string& key, const std::string& field) const {
+    if (!obj.is_object() || !obj.contains(key)) fail(field + key, "missing");
+    return obj.at(key);
+  }
+
+  int64_t integer(const json& obj, const std::string& key, const std::string& field, int64_t lo,
+                  int64_t hi, std::optional<int64_t> fallback = std::nullopt) const {
+    if (!obj.contains(key)) {
+      if (fallback) return *fallback;
+      fail(field + key, "missing; allowed " + std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    const json& v = obj.at(key);
+    if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+      fail(field + key, "is " + v.dump() + "; allowed integers " + std::to_string(lo) + ".." + std::to_string(hi));
+    return v.get<int64_t>();
+  }
+
+  bool boolean(const json& obj, const std::string& key, const std::string& field, bool fallback) const {
+    if (!obj.contains(key)) return fallback;
+    if (!obj.at(key).is_boolean()) fail(field + key, "must be true or false");
+    return obj.at(key).get<bool>();
+  }
+
+  std::string text(const json& obj, const std::string& key, const std::string& field) const {
+    const json& v = need(obj, key, field);
+    if (!v.is_string() || v.get<std::string>().empty()) fail(field + key, "must be a non-empty string");
+    return v.get<std::string>();
+  }
+
+  // A [y, x] pair of small integers (kernel, stride, pad fit 8-bit register fields).
+  void pair(const json& obj, const std::string& key, const std::string& field, uint32_t lo,
+            uint32_t& y, uint32_t& x, std::optional<uint32_t> fallback) const {
+    if (!obj.contains(key)) {
+      if (!fallback) fail(field + key, "missing; expected [y, x]");
+      y = x = *fallback;
+      return;
+    }
+    const json& v = obj.at(key);
+    if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer() ||
+        v[0].get<int64_t>() < lo || v[0].get<int64_t>() > 255 || v[1].get<int64_t>() < lo ||
+        v[1].get<int64_t>() > 255)
+      fail(field + key, "is " + v.dump() + "; expected [y, x] with integers " + std::to_string(lo) + "..255");
+    y = v[0].get<uint32_t>();
+    x = v[1].get<uint32_t>();
+  }
+
+  // A tensor from {"file": ...} or {"uniform": {...}}, checked against the
+  // expected element count (and shape when given) and value range.
+  std::vector<int64_t> tensor(const json& obj, const std::string& key, const std::string& field,
+                              const std::vector<uint64_t>& shape, int64_t lo, int64_t hi,
+                              const std::string& range_text) const {
+    const json& src = need(obj, key, field);
+    const std::string where = field + key;
+    uint64_t count = 1;
+    for (uint64_t d : shape) count *= d;
+    std::vector<int64_t> values;
+    if (src.is_object() && src.contains("file")) {
+      only_keys(src, {"file"}, where + ".");
+      if (!src.at("file").is_string()) fail(where + ".file", "must be a path string");
+      const std::string relative = src.at("file").get<std::string>();
+      const fs::path rel(relative);
+      if (rel.is_absolute() || relative.find('\\') != std::string::npos ||
+          std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; }))
+        fail(where + ".file", "'" + relative + "' must be a relative path inside the bundle (no '..', no '\\')");
+      const std::string path = (fs::path(dir_) / rel).string();
+      NpyArray array = read_npy(path);
+      const auto squeeze = [](const std::vector<uint64_t>& dims) {
+        std::vector<uint64_t> kept;
+        for (uint64_t d : dims) if (d != 1) kept.push_back(d);
+        return kept;
+      };
+      // Dimensions of size 1 may be dropped; fc weights may be [F, C*H*W].
+      const bool flat_fc = shape.size() == 4 && array.shape.size() == 2 &&
+                           array.shape[0] == shape[0] && array.shape[1] == count / shape[0];
+      if (squeeze(array.shape) != squeeze(shape) && !flat_fc)
+        fail(where, path + " has shape " + shape_text(array.shape) + "; expected " + shape_text(shape));
+      values = std::move(array.values);
+    } else if (src.is_object() && src.contains("uniform")) {
+      const json& u = src.at("uniform");
+      const std::string uf = where + ".uniform.";
+      if (!u.is_object()) fail(where + ".uniform", "expected {\"seed\", \"low\", \"high\"}");
+      only_keys(u, {"seed", "low", "high"}, where + ".uniform.");
+      if (!u.contains("seed") || !(u.at("seed").is_number_unsigned() || (u.at("seed").is_number_integer() && u.at("seed").get<int64_t>() >= 0)))
+        fail(uf + "seed", "missing or not an integer 0..2^64-1");
+      const uint64_t seed = u.at("seed").get<uint64_t>();
+      const int64_t low = integer(u, "low", uf, lo, hi), high = integer(u, "high", uf, low, hi);
+      values = uniform_values(count, seed, low, high);
+    } else {
+      fail(where, "expected {\"file\": \"x.npy\"} or {\"uniform\": {\"seed\", \"low\", \"high\"}}");
+    }
+    for (uint64_t i = 0; i < values.size(); ++i)
+      if (values[i] < lo || values[i] > hi)
+        fail(where, "element " + std::to_string(i) + " = " + std::to_string(values[i]) +
+                        " does not fit; allowed " + range_text);
+    return values;
+  }
+
+  // Unknown keys are errors (docs/workload-format.md section 2): they are typos.
+  void only_keys(const json& obj, std::initializer_list<const char*> allowed, const std::string& field) const {
+    for (const auto& item : obj.items()) {
+      bool known = false;
+      std::string list;
+      for (const char* key : allowed) {
+        known = known || item.key() == key;
+        list += (list.empty() ? "" : ", ") + std::string(key);
+      }
+      if (!known) fail(field + item.key(), "unknown key; allowed: " + list);
+    }
+  }
+
+  void check_name(const std::string& name, const std::string& field) const {
+    static const std::regex pattern("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+    if (!std::regex_match(name, pattern))
+      fail(field, "'" + name + "' is not a valid name; allowed: [A-Za-z0-9_][A-Za-z0-9_.-]*");
+  }
+
+  static std::string shape_text(const std::vector<uint64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_, dir_;
+};
+
+std::string range_text(uint32_t prec, bool is_signed) {
+  return std::to_string(bitplane::min_value(prec, is_signed)) + ".." +
+         std::to_string(bitplane::max_value(prec, is_signed)) + " (" + std::to_string(prec) + "-bit " +
+         (is_signed ? "signed" : "unsigned") + ")";
+}
+
+template <typename T>
+std::vector<T> narrow(const std::vector<int64_t>& values) {
+  return std::vector<T>(values.begin(), values.end());
+}
+
+struct TensorInfo {
+  Shape shape;
+  uint32_t prec;
+  bool is_signed;
+};
+
+}  // namespace
+
+Workload load_workload(const std::string& name_or_dir) {
+  std::string file = name_or_dir;
+  if (fs::is_directory(file)) file = (fs::path(file) / "network.json").string();
+  else if (!fs::exists(file) && fs::exists(fs::path(workloads_dir()) / name_or_dir / "network.json"))
+    file = (fs::path(workloads_dir()) / name_or_dir / "network.json").string();
+  if (!fs::exists(file)) {
+    std::string names;
+    for (const auto& n : builtin_workloads()) names += (names.empty() ? "" : ", ") + n;
+    throw UserError("--workload", name_or_dir, "no such workload or bundle; built-in workloads: " + names);
+  }
+  const BundleReader r(file, fs::path(file).parent_path().string());
+  json doc;
+  {
+    std::ifstream in(file);
+    if (!in) r.fail("", "cannot open file");
+    try {
+      doc = json::parse(in);
+    } catch (const json::parse_error& e) {
+      r.fail("", std::string("malformed JSON: ") + e.what());
+    }
+  }
+  if (!doc.is_object()) r.fail("(top level)", "must be an object");
+  r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers"}, "");
+  if (doc.value("format", "") != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
+  r.integer(doc, "version", "", 1, 1);
+
+  Workload w;
+  w.path = file;
+  w.name = r.text(doc, "name", "");
+  w.description = doc.value("description", "");
+  w.profile = doc.contains("profile") && doc["profile"].is_string() ? doc["profile"].get<std::string>() : "";
+
+  const json& input = r.need(doc, "input", "");
+  r.only_keys(input, {"name", "shape", "prec", "signed", "data"}, "input.");
+  w.input_name = r.text(input, "name", "input.");
+  r.check_name(w.input_name, "input.name");
+  const json& shape = r.need(input, "shape", "input.");
+  if (!shape.is_array() || shape.size() != 3)
+    r.fail("input.shape", "expected [C, H, W] with integers 1..65535");
+  for (size_t i = 0; i < 3; ++i)
+    if (!shape[i].is_number_integer() || shape[i].get<int64_t>() < 1 || shape[i].get<int64_t>() > 65535)
+      r.fail("input.shape", "expected [C, H, W] with integers 1..65535");
+  w.input_shape = {shape[0].get<uint32_t>(), shape[1].get<uint32_t>(), shape[2].get<uint32_t>()};
+  w.input_prec = static_cast<uint32_t>(r.integer(input, "prec", "input.", 1, 16));
+  w.input_signed = r.boolean(input, "signed", "input.", false);
+  w.input = narrow<int32_t>(r.tensor(input, "data", "input.",
+                                     {w.input_shape.c, w.input_shape.h, w.input_shape.w},
+                                     bitplane::min_value(w.input_prec, w.input_signed),
+                                     bitplane::max_value(w.input_prec, w.input_signed),
+                                     range_text(w.input_prec, w.input_signed)));
+
+  std::map<std::string, TensorInfo> tensors{{w.input_name, {w.input_shape, w.input_prec, w.input_signed}}};
+  const json& layers = r.need(doc, "layers", "");
+  if (!layers.is_array() || layers.empty()) r.fail("layers", "must be a non-empty array");
+  const std::map<std::string, LayerType> types{{"conv", LayerType::Conv}, {"fc", LayerType::Fc},
+                                               {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool},
+                                               {"add", LayerType::Add}};
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const json& j = layers[i];
+    const std::string f = "layers[" + std::to_string(i) + "].";
+    if (!j.is_object()) r.fail(f, "must be an object");
+    WorkloadLayer L;
+    L.name = r.text(j, "name", f);
+    r.check_name(L.name, f + "name");
+    if (tensors.count(L.name)) r.fail(f + "name", "'" + L.name + "' is already used by another tensor");
+    const std::string type = r.text(j, "type", f);
+    if (!types.count(type)) r.fail(f + "type", "'" + type + "' unknown; allowed: conv, fc, maxpool, avgpool, add");
+    L.type = types.at(type);
+    switch (L.type) {
+      case LayerType::Conv:
+        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
+                        "filters", "kernel", "stride", "pad", "groups", "pw", "weights", "bias"}, f);
+        break;
+      case LayerType::Fc:
+        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
+                        "outputs", "pw", "weights", "bias"}, f);
+        break;
+      case LayerType::MaxPool:
+      case LayerType::AvgPool:
+        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
+                        "kernel", "stride", "pad"}, f);
+        break;
+      case LayerType::Add:
+        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "inputs"}, f);
+        break;
+    }
+
+    const auto find_tensor = [&](const json& name, const std::string& field) -> const TensorInfo& {
+      if (!name.is_string() || !tensors.count(name.get<std::string>()))
+        r.fail(field, "is " + name.dump() + "; must name the input or an earlier layer");
+      return tensors.at(name.get<std::string>());
+    };
+    if (L.type == LayerType::Add) {
+      const json& ins = r.need(j, "inputs", f);
+      if (!ins.is_array() || ins.size() != 2) r.fail(f + "inputs", "expected two tensor names");
+      const TensorInfo& a = find_tensor(ins[0], f + "inputs[0]");
+      const TensorInfo& b = find_tensor(ins[1], f + "inputs[1]");
+      if (a.shape.c != b.shape.c || a.shape.h != b.shape.h || a.shape.w != b.shape.w)
+        r.fail(f + "inputs", "shapes differ: " + a.shape.str() + " and " + b.shape.str());
+      L.inputs = {ins[0].get<std::string>(), ins[1].get<std::string>()};
+      L.in_shape = a.shape;
+      L.pa = a.prec;
+      L.in_signed = a.is_signed;
+      L.pa2 = b.prec;
+      L.in2_signed = b.is_signed;
+    } else {
+      const TensorInfo& a = find_tensor(r.need(j, "input", f), f + "input");
+      L.inputs = {j.at("input").get<std::string>()};
+      L.in_shape = a.shape;
+      L.pa = a.prec;
+      L.in_signed = a.is_signed;
+    }
+    if (j.contains("pa") && r.integer(j, "pa", f, 1, 16) != L.pa)
+      r.fail(f + "pa", "is " + j["pa"].dump() + " but input '" + L.inputs[0] + "' is stored at " +
+                           std::to_string(L.pa) + " bits; they must be equal");
+    L.out_prec = static_cast<uint32_t>(r.integer(j, "out_prec", f, 1, 16));
+    L.out_signed = r.boolean(j, "out_signed", f, false);
+    L.relu = r.boolean(j, "relu", f, false);
+    L.shift = static_cast<uint32_t>(r.integer(j, "shift", f, 0, 31, 0));
+
+    const Shape& in = L.in_shape;
+    Shape out = in;
+    if (L.type == LayerType::Conv || L.type == LayerType::MaxPool || L.type == LayerType::AvgPool) {
+      r.pair(j, "kernel", f, 1, L.kh, L.kw, std::nullopt);
+      r.pair(j, "stride", f, 1, L.sy, L.sx, 1u);
+      r.pair(j, "pad", f, 0, L.py, L.px, 0u);
+      if (in.h + 2 * L.py < L.kh || in.w + 2 * L.px < L.kw)
+        r.fail(f + "kernel", "larger than the padded input " + in.str());
+      if (L.type != LayerType::Conv && (L.py >= L.kh || L.px >= L.kw))
+        r.fail(f + "pad", "must be smaller than the pooling window");
+      out.h = (in.h + 2 * L.py - L.kh) / L.sy + 1;
+      out.w = (in.w + 2 * L.px - L.kw) / L.sx + 1;
+    }
+    if (L.type == LayerType::Conv || L.type == LayerType::Fc) {
+      const bool conv = L.type == LayerType::Conv;
+      out.c = static_cast<uint32_t>(r.integer(j, conv ? "filters" : "outputs", f, 1, 65535));
+      if (conv) {
+        L.groups = static_cast<uint32_t>(r.integer(j, "groups", f, 1, 65535, 1));
+        if (in.c % L.groups || out.c % L.groups)
+          r.fail(f + "groups", std::to_string(L.groups) + " must divide the input channels (" +
+                                   std::to_string(in.c) + ") and filters (" + std::to_string(out.c) + ")");
+      } else {
+        L.kh = in.h;
+        L.kw = in.w;
+        out.h = out.w = 1;
+      }
+      L.pw = static_cast<uint32_t>(r.integer(j, "pw", f, 1, 16));
+      const std::vector<uint64_t> wshape{out.c, in.c / L.groups, L.kh, L.kw};
+      L.weights = narrow<int16_t>(r.tensor(j, "weights", f, wshape, bitplane::min_value(L.pw, true),
+                                           bitplane::max_value(L.pw, true), range_text(L.pw, true)));
+      L.bias = j.contains("bias")
+                   ? narrow<int32_t>(r.tensor(j, "bias", f, {out.c}, INT32_MIN, INT32_MAX, "int32"))
+                   : std::vector<int32_t>(out.c, 0);
+    }
+    L.out_shape = out;
+    if (j.contains("expected"))
+      L.expected = narrow<int32_t>(r.tensor(j, "expected", f, {out.c, out.h, out.w},
+                                            bitplane::min_value(L.out_prec, L.out_signed),
+                                            bitplane::max_value(L.out_prec, L.out_signed),
+                                            range_text(L.out_prec, L.out_signed)));
+    tensors[L.name] = {out, L.out_prec, L.out_signed};
+    w.layers.push_back(std::move(L));
+  }
+  return w;
+}
+
+}  // namespace loomvp

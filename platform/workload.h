@@ -1,0 +1,55 @@
+// Workload bundles (docs/workload-format.md): a network.json describing the
+// layers and their precisions, plus tensors from .npy files or from the
+// deterministic "uniform" initialiser. Loading validates everything, so the
+// simulator only ever sees a consistent network.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/loom/layer_desc.h"
+
+namespace loomvp {
+
+struct Shape {
+  uint32_t c = 0, h = 0, w = 0;
+  uint64_t elements() const { return uint64_t{c} * h * w; }
+  std::string str() const;
+};
+
+struct WorkloadLayer {
+  std::string name;
+  LayerType type = LayerType::Conv;
+  std::vector<std::string> inputs;  // tensor names: one, or two for add
+  Shape in_shape, out_shape;
+  uint32_t kh = 1, kw = 1, sy = 1, sx = 1, py = 0, px = 0, groups = 1;
+  uint32_t pa = 0, pa2 = 0, pw = 0, out_prec = 0, shift = 0;
+  bool in_signed = false, in2_signed = false, out_signed = false, relu = false;
+  std::vector<int16_t> weights;   // F x C/g x KH x KW
+  std::vector<int32_t> bias;      // F
+  std::vector<int32_t> expected;  // optional independent expected output
+  uint64_t macs() const;
+};
+
+struct Workload {
+  std::string name, description, profile, path;
+  std::string input_name;
+  Shape input_shape;
+  uint32_t input_prec = 0;
+  bool input_signed = false;
+  std::vector<int32_t> input;  // C x H x W
+  std::vector<WorkloadLayer> layers;
+};
+
+std::string workloads_dir();
+std::vector<std::string> builtin_workloads();
+
+// `name_or_dir`: a built-in workload name, a bundle directory, or a
+// network.json path. Throws UserError on any problem.
+Workload load_workload(const std::string& name_or_dir);
+
+// The "uniform" initialiser: splitmix64, value = low + z % (high - low + 1).
+std::vector<int64_t> uniform_values(uint64_t count, uint64_t seed, int64_t low, int64_t high);
+
+}  // namespace loomvp
