@@ -1,5 +1,6 @@
 #include "golden_reference.h"
 
+#include <algorithm>
 #include <map>
 
 namespace loomvp {
@@ -45,15 +46,19 @@ std::vector<int32_t> golden_layer(const WorkloadLayer& L, const std::vector<int3
         if (L.type == LayerType::Conv || L.type == LayerType::Fc) {
           // fc: one window whose kernel is the whole input, no stride or padding
           const int64_t first_channel = (o / out_per_group) * in_per_group;
+          // kernel columns whose input column lies inside the map
+          const int64_t x0 = ox * L.sx - L.px;
+          const int64_t kx_first = std::max<int64_t>(0, -x0);
+          const int64_t kx_last = std::min<int64_t>(L.kw, is.w - x0);
           acc = L.bias[o];
           for (int64_t c = 0; c < in_per_group; ++c)
-            for (int64_t ky = 0; ky < L.kh; ++ky)
-              for (int64_t kx = 0; kx < L.kw; ++kx) {
-                const int64_t y = oy * L.sy + ky - L.py, x = ox * L.sx + kx - L.px;
-                if (y < 0 || y >= is.h || x < 0 || x >= is.w) continue;
-                const int64_t weight = L.weights[((o * in_per_group + c) * L.kh + ky) * L.kw + kx];
-                acc += weight * at(in, is, first_channel + c, y, x);
-              }
+            for (int64_t ky = 0; ky < L.kh; ++ky) {
+              const int64_t y = oy * L.sy + ky - L.py;
+              if (y < 0 || y >= is.h) continue;
+              const int16_t* w_row = &L.weights[((o * in_per_group + c) * L.kh + ky) * L.kw];
+              const int32_t* in_row = in.data() + ((first_channel + c) * is.h + y) * is.w;
+              for (int64_t kx = kx_first; kx < kx_last; ++kx) acc += int64_t{w_row[kx]} * in_row[x0 + kx];
+            }
         } else if (L.type == LayerType::MaxPool || L.type == LayerType::AvgPool) {
           bool any = false;
           for (int64_t ky = 0; ky < L.kh; ++ky)

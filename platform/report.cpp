@@ -113,7 +113,7 @@ json stats_json(const RunResult& r) {
         {"dram_bytes_written", rec.dram_bytes_written},
         {"achieved_bandwidth_gb_per_s",
          rec.cycles ? double(rec.dram_bytes_read + rec.dram_bytes_written) * ghz / double(rec.cycles) : 0.0},
-        {"error", rec.error ? error_name(rec.error) : nullptr},
+        {"error", rec.error ? json(error_name(rec.error)) : json(nullptr)},
         {"ran", l.ran},
         {"mismatches", l.mismatches},
         {"expected_checked", l.has_expected},

@@ -33,6 +33,9 @@ template <typename Acc>
 void convolve(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>& out) {
   const uint32_t cg = d.in_c_per_group(), fg = d.out_c_per_group();
   std::vector<Acc> row(d.out_w);
+  std::vector<uint32_t> col_lo(d.kw), col_hi(d.kw);  // valid output columns per kernel column
+  for (uint32_t kx = 0; kx < d.kw; ++kx)
+    valid_columns(int64_t{kx} - d.px, d.sx, d.in_w, d.out_w, col_lo[kx], col_hi[kx]);
   for (uint32_t f = 0; f < d.out_c; ++f) {
     const uint32_t group = f / fg;
     const int16_t* filter = op.weights + uint64_t{f} * cg * d.kh * d.kw;
@@ -48,8 +51,7 @@ void convolve(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>&
             const Acc w = filter[(uint64_t{c} * d.kh + ky) * d.kw + kx];
             if (w == 0) continue;
             const int64_t offset = int64_t{kx} - d.px;
-            uint32_t lo, hi;
-            valid_columns(offset, d.sx, d.in_w, d.out_w, lo, hi);
+            const uint32_t lo = col_lo[kx], hi = col_hi[kx];
             if (d.sx == 1)
               for (uint32_t ox = lo; ox < hi; ++ox) row[ox] += w * in_row[ox + offset];
             else
