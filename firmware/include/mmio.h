@@ -8,9 +8,15 @@
 #include <stdint.h>
 
 #ifdef LOOMVP_NATIVE
+#ifdef __cplusplus
+extern "C" {
+#endif
 uint32_t loomvp_native_read32(uint32_t address);
 void loomvp_native_write32(uint32_t address, uint32_t value);
 void loomvp_native_wait_for_interrupt(void);
+#ifdef __cplusplus
+}
+#endif
 
 static inline uint32_t mmio_read32(uint32_t address) { return loomvp_native_read32(address); }
 static inline void mmio_write32(uint32_t address, uint32_t value) {

@@ -33,6 +33,8 @@ class NativeCpu : public sc_core::sc_module {
   void write32(uint32_t address, uint32_t value);
   void wait_for_interrupt();
 
+  // The CPU's own notion of now: kernel time plus its decoupled local time.
+  sc_core::sc_time current_time() const { return sc_core::sc_time_stamp() + quantum_keeper_.get_local_time(); }
   uint64_t bus_errors() const { return bus_errors_; }
   bool finished() const { return finished_; }
 

@@ -1,5 +1,7 @@
 #include "loom.h"
 
+#include <cmath>
+
 #include "models/loom/bitplane.h"
 #include "models/loom/datapath.h"
 
@@ -144,18 +146,19 @@ void Loom::sequencer_thread() {
     record.desc = decoded.desc;
     record.error = decoded.error;
     if (!decoded.error && !execute(decoded.desc, record, local_time)) record.error = LOOM_ERR_DMA;
-    sc_core::wait(local_time);
-    record.cycles = static_cast<uint64_t>((sc_core::sc_time_stamp() - start) / config_.clock_period);
+    // The device is clocked: it signals completion on the next clock edge.
+    const sc_time end = sc_core::sc_time_stamp() + local_time;
+    record.cycles = static_cast<uint64_t>(std::ceil((end - start) / config_.clock_period));
+    sc_core::wait(start + sc_time::from_value(config_.clock_period.value() * record.cycles) -
+                  sc_core::sc_time_stamp());
+    if (!record.error) record.dma_cycles = record.cycles - 1 - record.compute_cycles;
     finish(record, generation);
   }
 }
 
 // Sequencer without tiling yet: read every operand, compute, write the output.
-// DMA may synchronise (wait) on the way, so phases are timed in absolute time.
 bool Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
-  const auto now = [&local_time] { return sc_core::sc_time_stamp() + local_time; };
   const uint64_t read_before = dma_->bytes_read(), written_before = dma_->bytes_written();
-  const sc_time read_start = now();
   std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(),
                                         d.bias_bytes(), d.output_bytes()}));
   std::vector<int32_t> input(d.input_elements()), input2, bias;
@@ -178,7 +181,6 @@ bool Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time)
     if (!dma_->read(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes(), local_time))
       return false;
   }
-  const sc_time read_time = now() - read_start;
 
   const ComputeTiming timing = compute_timing(d, engine_, config_.dynamic_precision, input.data());
   const std::vector<int32_t> output =
@@ -186,13 +188,11 @@ bool Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time)
   local_time += sc_time::from_value(config_.clock_period.value() * timing.cycles);
 
   bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, buffer.data());
-  const sc_time write_start = now();
   if (!dma_->write(d.out_addr, buffer.data(), d.output_bytes(), local_time)) return false;
 
   record.compute_cycles = timing.cycles;
   record.steps = timing.steps;
   record.pa_dynamic_avg = timing.pa_dynamic_avg;
-  record.dma_cycles = static_cast<uint64_t>((read_time + (now() - write_start)) / config_.clock_period);
   record.dram_bytes_read = dma_->bytes_read() - read_before;
   record.dram_bytes_written = dma_->bytes_written() - written_before;
   return true;

@@ -36,7 +36,7 @@ struct LayerRecord {
   uint32_t error = LOOM_ERR_NONE;
   uint64_t cycles = 0;          // START to interrupt
   uint64_t compute_cycles = 0;  // timing model
-  uint64_t dma_cycles = 0;      // DMA reads and writes (not overlapped yet)
+  uint64_t dma_cycles = 0;      // DMA reads and writes: cycles - 1 - compute (no overlap yet)
   uint64_t dram_bytes_read = 0;
   uint64_t dram_bytes_written = 0;
   uint64_t steps = 0;
