@@ -1,4 +1,4 @@
-"""Tests of the Python tools. Run: /usr/bin/python3 -m unittest discover -s tools -p 'test_*.py'"""
+"""Tests of the Python tools (tools/). Run: /usr/bin/python3 -m unittest discover -s tests/tools"""
 import filecmp
 import json
 import os
@@ -8,13 +8,13 @@ import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tools"))
 import loomvp_prng  # noqa: E402
 import loomvp_ref as ref  # noqa: E402
 import make_workloads  # noqa: E402
 import pack_bitplanes as pb  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class PackTest(unittest.TestCase):

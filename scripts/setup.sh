@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One-command set-up for a fresh Debian machine (run as root):
+#   ./scripts/setup.sh run    install what is missing, build, run AlexNet on the default platform
+#   ./scripts/setup.sh test   install what is missing, build, run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-}"
+case "$mode" in
+  run|test) ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+# Every dependency is a Debian package; docs/architecture.md says why each is here.
+packages=(
+  build-essential cmake pkg-config
+  libsystemc-dev                      # SystemC 2.3.4 + TLM-2.0
+  libboost-dev libboost-program-options-dev
+  nlohmann-json3-dev
+  catch2                              # Catch2 v2, the unit-test framework
+  python3 python3-numpy               # workload tools and their tests
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$(nproc)"
+
+if [ "$mode" = run ]; then
+  exec build/loomvp run --workload alexnet --engine lm1b --platform mobile-soc
+else
+  cd build
+  exec ctest --output-on-failure -j"$(nproc)" --timeout 600
+fi
