@@ -1,5 +1,5 @@
 /* The network table the runner walks: a header followed by `layer_count`
- * loom_layer_t records, all little-endian 32-bit words (docs/workload-format.md). */
+ * loom_layer_t records, all little-endian 32-bit words (docs/architecture.md). */
 #ifndef LOOM_NET_H
 #define LOOM_NET_H
 

@@ -53,7 +53,7 @@
 
 /* CTRL */
 #define LOOM_CTRL_START (1u << 0)      /* write 1: start the programmed layer */
-#define LOOM_CTRL_SOFT_RESET (1u << 1) /* write 1: abort, clear status and counters */
+#define LOOM_CTRL_SOFT_RESET (1u << 1) /* write 1: abandon the layer, every register to reset */
 #define LOOM_CTRL_IRQ_ENABLE (1u << 8) /* master interrupt enable */
 
 /* STATUS */

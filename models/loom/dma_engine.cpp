@@ -9,16 +9,16 @@ using sc_core::sc_time;
 DmaEngine::DmaEngine(tlm::tlm_initiator_socket<>& bus, const DmaConfig& config)
     : bus_(bus), config_(config), in_flight_done_(std::max<uint32_t>(1, config.max_outstanding)) {}
 
-bool DmaEngine::read(uint64_t address, uint8_t* data, uint64_t bytes, sc_time& local_time) {
+DmaEngine::Result DmaEngine::read(uint64_t address, uint8_t* data, uint64_t bytes, sc_time& local_time) {
   return transfer(tlm::TLM_READ_COMMAND, address, data, bytes, local_time);
 }
 
-bool DmaEngine::write(uint64_t address, const uint8_t* data, uint64_t bytes, sc_time& local_time) {
+DmaEngine::Result DmaEngine::write(uint64_t address, const uint8_t* data, uint64_t bytes, sc_time& local_time) {
   // The payload API takes a non-const pointer; a write never modifies it.
   return transfer(tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), bytes, local_time);
 }
 
-bool DmaEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data,
+DmaEngine::Result DmaEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data,
                          uint64_t bytes, sc_time& local_time) {
   const size_t window = in_flight_done_.size();
   sc_time issue = sc_core::sc_time_stamp() + local_time;  // absolute
@@ -29,6 +29,15 @@ bool DmaEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* da
     // A burst slot frees when the burst issued `window` bursts ago completes.
     sc_time& slot = in_flight_done_[burst % window];
     issue = std::max(issue, slot);
+    // Temporal decoupling: issue nothing more than a quantum ahead of the
+    // kernel, so other initiators' requests interleave with ours.
+    if (issue - sc_core::sc_time_stamp() >= config_.quantum) {
+      sc_core::wait(issue - sc_core::sc_time_stamp());
+      if (cancelled_ && cancelled_()) {
+        local_time = sc_core::SC_ZERO_TIME;
+        return Result::Cancelled;
+      }
+    }
     const uint64_t to_boundary = config_.burst_bytes - (address + done_bytes) % config_.burst_bytes;
     const uint64_t length = std::min(bytes - done_bytes, to_boundary);
 
@@ -44,19 +53,15 @@ bool DmaEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* da
     bus_->b_transport(payload_, delay);
     if (payload_.is_response_error()) {
       local_time = std::max(last_done, issue) - sc_core::sc_time_stamp();
-      return false;
+      return Result::BusError;
     }
     slot = sc_core::sc_time_stamp() + delay;
     last_done = std::max(last_done, slot);
     done_bytes += length;
     (command == tlm::TLM_READ_COMMAND ? bytes_read_ : bytes_written_) += length;
-
-    // Temporal decoupling: never run more than a quantum ahead of the kernel,
-    // so other initiators' requests interleave with ours.
-    if (issue - sc_core::sc_time_stamp() >= config_.quantum) sc_core::wait(issue - sc_core::sc_time_stamp());
   }
   local_time = last_done - sc_core::sc_time_stamp();
-  return true;
+  return Result::Ok;
 }
 
 }  // namespace loomvp

@@ -18,6 +18,7 @@ Loom::Loom(sc_core::sc_module_name name, const LoomConfig& config)
       engine_(engine_spec(config.engine)) {
   reg_socket.register_b_transport(this, &Loom::b_transport);
   dma_ = std::make_unique<DmaEngine>(dma_socket, config_.dma);
+  dma_->set_cancel_check([this] { return generation_ != running_generation_; });
   declare_registers();
   SC_THREAD(sequencer_thread);
   SC_METHOD(drive_irq);
@@ -100,6 +101,7 @@ LayerRegs Loom::programmed_layer() const {
 }
 
 void Loom::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  access_delay_ = delay;  // a START takes effect at the initiator's time, not the kernel's
   regs_.transport(trans, static_cast<uint32_t>(trans.get_address()));
   delay += config_.clock_period;
 }
@@ -118,15 +120,18 @@ void Loom::on_ctrl_write(uint32_t value) {
     return;
   }
   busy_ = true;
+  start_pending_ = true;
   regs_.set(LOOM_REG_STATUS, LOOM_STATUS_BUSY);
-  start_event_.notify(sc_core::SC_ZERO_TIME);
+  start_event_.notify(access_delay_);
 }
 
 void Loom::soft_reset() {
   ++generation_;
   busy_ = false;
+  start_pending_ = false;
   regs_.reset();
   start_event_.cancel();
+  reset_event_.notify(sc_core::SC_ZERO_TIME);
   irq_update_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -137,49 +142,61 @@ void Loom::drive_irq() {
 
 void Loom::sequencer_thread() {
   for (;;) {
-    sc_core::wait(start_event_);
-    const uint64_t generation = generation_;
+    while (!start_pending_) sc_core::wait(start_event_);
+    start_pending_ = false;
+    const uint64_t generation = running_generation_ = generation_;
     const sc_time start = sc_core::sc_time_stamp();
     LayerRecord record;
     sc_time local_time = config_.clock_period;  // one cycle to decode the registers
     const DecodeResult decoded = decode_layer(programmed_layer(), config_.limits);
     record.desc = decoded.desc;
     record.error = decoded.error;
-    if (!decoded.error && !execute(decoded.desc, record, local_time)) record.error = LOOM_ERR_DMA;
+    if (!decoded.error) {
+      const DmaEngine::Result result = execute(decoded.desc, record, local_time);
+      if (result == DmaEngine::Result::Cancelled) continue;  // soft reset: abandon at once
+      if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
+    }
     // The device is clocked: it signals completion on the next clock edge.
     const sc_time end = sc_core::sc_time_stamp() + local_time;
     record.cycles = static_cast<uint64_t>(std::ceil((end - start) / config_.clock_period));
+    // A soft reset cuts the wait short so a new START is served at once.
     sc_core::wait(start + sc_time::from_value(config_.clock_period.value() * record.cycles) -
-                  sc_core::sc_time_stamp());
+                      sc_core::sc_time_stamp(),
+                  reset_event_);
     if (!record.error) record.dma_cycles = record.cycles - 1 - record.compute_cycles;
     finish(record, generation);
   }
 }
 
 // Sequencer without tiling yet: read every operand, compute, write the output.
-bool Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
+DmaEngine::Result Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
+  using Result = DmaEngine::Result;
   const uint64_t read_before = dma_->bytes_read(), written_before = dma_->bytes_written();
   std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(),
                                         d.bias_bytes(), d.output_bytes()}));
   std::vector<int32_t> input(d.input_elements()), input2, bias;
   std::vector<int16_t> weights;
 
-  if (!dma_->read(d.in_addr, buffer.data(), d.input_bytes(), local_time)) return false;
+  if (const Result r = dma_->read(d.in_addr, buffer.data(), d.input_bytes(), local_time); r != Result::Ok)
+    return r;
   bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input.data());
   if (d.type == LayerType::Add) {
     input2.resize(d.input_elements());
-    if (!dma_->read(d.in2_addr, buffer.data(), d.input2_bytes(), local_time)) return false;
+    if (const Result r = dma_->read(d.in2_addr, buffer.data(), d.input2_bytes(), local_time); r != Result::Ok)
+      return r;
     bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed,
                                  input2.data());
   }
   if (d.has_weights()) {
     weights.resize(d.weight_elements());
-    if (!dma_->read(d.weight_addr, buffer.data(), d.weight_bytes(), local_time)) return false;
+    if (const Result r = dma_->read(d.weight_addr, buffer.data(), d.weight_bytes(), local_time); r != Result::Ok)
+      return r;
     bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw,
                              weights.data());
     bias.resize(d.out_c);
-    if (!dma_->read(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes(), local_time))
-      return false;
+    if (const Result r = dma_->read(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes(), local_time);
+        r != Result::Ok)
+      return r;
   }
 
   const ComputeTiming timing = compute_timing(d, engine_, config_.dynamic_precision, input.data());
@@ -188,19 +205,20 @@ bool Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time)
   local_time += sc_time::from_value(config_.clock_period.value() * timing.cycles);
 
   bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, buffer.data());
-  if (!dma_->write(d.out_addr, buffer.data(), d.output_bytes(), local_time)) return false;
+  if (const Result r = dma_->write(d.out_addr, buffer.data(), d.output_bytes(), local_time); r != Result::Ok)
+    return r;
 
   record.compute_cycles = timing.cycles;
   record.steps = timing.steps;
   record.pa_dynamic_avg = timing.pa_dynamic_avg;
   record.dram_bytes_read = dma_->bytes_read() - read_before;
   record.dram_bytes_written = dma_->bytes_written() - written_before;
-  return true;
+  return Result::Ok;
 }
 
 void Loom::finish(const LayerRecord& record, uint64_t generation) {
-  busy_ = false;
   if (generation != generation_) return;  // soft reset abandoned this layer
+  busy_ = false;
   log_.push_back(record);
   const uint32_t status = regs_.get(LOOM_REG_STATUS) & ~LOOM_STATUS_BUSY;
   uint32_t irq_status = regs_.get(LOOM_REG_IRQ_STATUS);

@@ -64,7 +64,7 @@ class Loom : public sc_core::sc_module {
   void soft_reset();
   void sequencer_thread();
   void drive_irq();
-  bool execute(const LayerDesc& desc, LayerRecord& record, sc_core::sc_time& local_time);
+  DmaEngine::Result execute(const LayerDesc& desc, LayerRecord& record, sc_core::sc_time& local_time);
   void finish(const LayerRecord& record, uint64_t generation);
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
@@ -73,9 +73,13 @@ class Loom : public sc_core::sc_module {
   RegisterBank regs_;
   std::unique_ptr<DmaEngine> dma_;
   sc_core::sc_event start_event_;
+  sc_core::sc_event reset_event_;
+  sc_core::sc_time access_delay_;  // timing annotation of the register access in progress
+  bool start_pending_ = false;
   sc_core::sc_event irq_update_event_;
   bool busy_ = false;
   uint64_t generation_ = 0;  // bumped by soft reset: a running layer is abandoned
+  uint64_t running_generation_ = 0;
   std::vector<LayerRecord> log_;
 };
 

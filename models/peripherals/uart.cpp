@@ -19,6 +19,12 @@ Uart::Uart(sc_core::sc_module_name name, LineSink sink)
              }, nullptr});
 }
 
+void Uart::flush() {
+  if (line_.empty()) return;
+  if (sink_) sink_(line_);
+  line_.clear();
+}
+
 void Uart::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
   regs_.transport(trans, static_cast<uint32_t>(trans.get_address()));
 }

@@ -20,6 +20,8 @@ class Uart : public sc_core::sc_module {
 
   Uart(sc_core::sc_module_name name, LineSink sink);
   const std::string& transcript() const { return transcript_; }
+  // Hands a last line that has no newline yet to the sink.
+  void flush();
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

@@ -170,10 +170,16 @@ TEST_CASE("Loom runs a conv layer: interrupt - status - counters and bit-exact o
     CHECK(b.reg(LOOM_REG_OUT_H) == 5);
     CHECK(b.reg(LOOM_REG_OUT_W) == 6);
     const sc_time start = sc_core::sc_time_stamp();
-    b.set(LOOM_REG_CTRL, LOOM_CTRL_IRQ_ENABLE | LOOM_CTRL_START);
+    uint32_t ctrl = LOOM_CTRL_IRQ_ENABLE | LOOM_CTRL_START;
+    sc_time write_delay = sc_core::SC_ZERO_TIME;
+    REQUIRE(b.cpu.transport(tlm::TLM_WRITE_COMMAND, kLoomBase + LOOM_REG_CTRL, &ctrl, 4, write_delay) ==
+            tlm::TLM_OK_RESPONSE);
+    // START takes effect when the write reaches the device: its reply carries
+    // one more register cycle and the 2-cycle return through the router.
+    const sc_time start_effective = start + write_delay - sc_time(3, SC_NS);
     CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_BUSY);
     b.wait_irq();
-    const double elapsed_cycles = (sc_core::sc_time_stamp() - start) / sc_time(1, SC_NS);
+    const double elapsed_cycles = (sc_core::sc_time_stamp() - start_effective) / sc_time(1, SC_NS);
     CHECK(b.reg(LOOM_REG_IRQ_STATUS) == LOOM_IRQ_DONE);
     CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_DONE);
     const uint64_t cycles = b.reg(LOOM_REG_CYCLES_LO), compute = b.reg(LOOM_REG_COMPUTE_CYCLES_LO),
@@ -319,4 +325,22 @@ TEST_CASE("register access mistakes get TLM error responses and a masked cause r
   });
   fixture = std::make_unique<ConvFixture>(bench.dram);
   simulate(bench);
+}
+
+TEST_CASE("a START written right after a soft reset of a running layer is served") {
+  std::unique_ptr<ConvFixture> fixture;
+  LoomBench bench([&fixture](LoomBench& b) {
+    b.program(fixture->regs);
+    b.set(LOOM_REG_CTRL, LOOM_CTRL_IRQ_ENABLE | LOOM_CTRL_START);
+    wait(sc_time(100, SC_NS));
+    b.set(LOOM_REG_CTRL, LOOM_CTRL_SOFT_RESET);
+    const sc_time restart = sc_core::sc_time_stamp();
+    CHECK(b.run_layer(fixture->regs) == LOOM_STATUS_DONE);
+    // The new layer took one layer's time, not the abandoned one's remainder too.
+    CHECK(sc_core::sc_time_stamp() - restart < sc_time(1.5 * b.reg(LOOM_REG_CYCLES_LO), SC_NS));
+    CHECK(b.loom.layer_log().size() == 1);
+  });
+  fixture = std::make_unique<ConvFixture>(bench.dram);
+  simulate(bench);
+  CHECK(fixture->device_output(bench.dram) == golden_layer(fixture->layer, fixture->input, nullptr));
 }
