@@ -3,6 +3,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
 
 #include "platform/paths.h"
 #include "platform/user_error.h"
@@ -77,7 +80,7 @@ void apply_override(json& config, const std::string& assignment) {
   json value;
   try {
     value = json::parse(text);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // not JSON (or a number out of range): a plain string
     value = text;  // a bare word is a string
   }
   // Turn "a.b.c" into {"a": {"b": {"c": value}}} and merge it checked.
@@ -91,23 +94,36 @@ void apply_override(json& config, const std::string& assignment) {
   merge_checked(config, update, "--set " + key, "");
 }
 
+std::string number_text(double v) {
+  std::ostringstream text;
+  text << std::setprecision(12) << v;
+  return text.str();
+}
+
 // Typed getters that name the field and the allowed range on failure.
 struct Reader {
   const json& root;
   const std::string& source;
+  const std::map<std::string, std::string>& overridden;  // field -> option that set it
+
+  // Where a bad value came from: the command-line option, else the file.
+  std::string origin(const std::string& field) const {
+    const auto it = overridden.find(field);
+    return it != overridden.end() ? it->second : source;
+  }
 
   const json& at(const std::string& section, const std::string& key) const { return root.at(section).at(key); }
   double number(const std::string& section, const std::string& key, double lo, double hi) const {
     const double v = at(section, key).get<double>();
     if (!(v >= lo && v <= hi))
-      throw UserError(source, section + "." + key,
-                      "value " + at(section, key).dump() + " out of range; allowed " +
-                          json(lo).dump() + ".." + json(hi).dump());
+      throw UserError(origin(section + "." + key), section + "." + key,
+                      "value " + at(section, key).dump() + " out of range; allowed " + number_text(lo) +
+                          ".." + number_text(hi));
     return v;
   }
   uint64_t integer(const std::string& section, const std::string& key, double lo, double hi) const {
     const double v = number(section, key, lo, hi);
-    if (v != std::floor(v)) throw UserError(source, section + "." + key, "must be a whole number");
+    if (v != std::floor(v)) throw UserError(origin(section + "." + key), section + "." + key, "must be a whole number");
     return static_cast<uint64_t>(v);
   }
   bool boolean(const std::string& section, const std::string& key) const { return at(section, key).get<bool>(); }
@@ -123,8 +139,9 @@ sc_core::sc_time beat_time(uint64_t beat_bytes, double gb_per_s) {
 
 }  // namespace
 
-PlatformConfig platform_from_json(const json& j, const std::string& source) {
-  const Reader r{j, source};
+PlatformConfig platform_from_json(const json& j, const std::string& source,
+                                  const std::map<std::string, std::string>& overridden) {
+  const Reader r{j, source, overridden};
   PlatformConfig c;
   c.name = j.at("name").get<std::string>();
   c.json = j;
@@ -132,7 +149,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source) {
   const std::string engine = r.text("loom", "engine");
   const auto parsed = parse_engine(engine);
   if (!parsed)
-    throw UserError(source, "loom.engine", "unknown engine '" + engine + "'; allowed: " + engine_names());
+    throw UserError(r.origin("loom.engine"), "loom.engine", "unknown engine '" + engine + "'; allowed: " + engine_names());
   c.loom.engine = *parsed;
   c.loom.clock_period = period_of_mhz(r.number("loom", "clock_mhz", 1, 10000));
   c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
@@ -141,7 +158,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source) {
   c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);
 
   if (r.text("cpu", "model") != "native")
-    throw UserError(source, "cpu.model", "unknown CPU model '" + r.text("cpu", "model") + "'; allowed: native");
+    throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + r.text("cpu", "model") + "'; allowed: native");
   c.cpu.clock_period = period_of_mhz(r.number("cpu", "clock_mhz", 1, 10000));
   c.cpu.use_dmi = r.boolean("cpu", "dmi");
 
@@ -185,11 +202,19 @@ PlatformConfig load_platform(const std::string& name_or_file, const std::string&
     merge_checked(config, read_json_file(file), file, "");
     source = file;
   }
-  if (!engine.empty()) config["loom"]["engine"] = engine;
-  for (const auto& assignment : overrides) apply_override(config, assignment);
-  if (!engine.empty() && !parse_engine(engine))
-    throw UserError("--engine", engine, std::string("unknown engine; allowed: ") + engine_names());
-  return platform_from_json(config, source);
+  std::map<std::string, std::string> overridden;
+  if (!engine.empty()) {
+    if (!parse_engine(engine))
+      throw UserError("--engine", engine, std::string("unknown engine; allowed: ") + engine_names());
+    config["loom"]["engine"] = engine;
+    overridden["loom.engine"] = "--engine";
+  }
+  for (const auto& assignment : overrides) {
+    apply_override(config, assignment);
+    const std::string key = assignment.substr(0, assignment.find('='));
+    overridden[key] = "--set";
+  }
+  return platform_from_json(config, source, overridden);
 }
 
 }  // namespace loomvp

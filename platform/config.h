@@ -3,6 +3,7 @@
 // platform's keys and types, then turned into each model's config struct.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ PlatformConfig load_platform(const std::string& name_or_file, const std::string&
                              const std::vector<std::string>& overrides);
 
 // Builds the model configs from a JSON value already merged and checked.
-PlatformConfig platform_from_json(const nlohmann::json& json, const std::string& source);
+// `overridden` maps fields set on the command line to the option that set
+// them, so an out-of-range value is blamed on the right source.
+PlatformConfig platform_from_json(const nlohmann::json& json, const std::string& source,
+                                  const std::map<std::string, std::string>& overridden = {});
 
 }  // namespace loomvp

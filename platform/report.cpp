@@ -29,7 +29,8 @@ Totals totals_of(const RunResult& r) {
 
 std::string check_text(const LayerResult& l) {
   if (!l.ran) return l.record.error ? std::string("ERR ") + error_name(l.record.error) : "not run";
-  if (l.mismatches || l.expected_mismatches) return "MISMATCH " + std::to_string(l.mismatches);
+  if (l.mismatches) return "MISMATCH " + std::to_string(l.mismatches);
+  if (l.expected_mismatches) return "MISMATCH expected " + std::to_string(l.expected_mismatches);
   return l.has_expected ? "exact+exp" : "exact";
 }
 
@@ -155,7 +156,8 @@ json stats_json(const RunResult& r) {
       {"result",
        {{"passed", r.passed()},
         {"firmware_exited", r.firmware_exited},
-        {"firmware_exit_code", r.firmware_exit_code}}},
+        {"firmware_exit_code", r.firmware_exit_code},
+        {"cpu_bus_errors", r.cpu_bus_errors}}},
       {"host", {{"wall_seconds", r.host_seconds}}},
   };
 }

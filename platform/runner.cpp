@@ -150,6 +150,8 @@ RunResult run_workload(const RunOptions& options) {
   soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
 
   sc_core::sc_start();
+  soc.uart().flush();
+  result.cpu_bus_errors = soc.cpu().bus_errors();
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   result.firmware_exited = soc.sysctrl().exit_code().has_value();
   result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);

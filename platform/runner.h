@@ -43,6 +43,7 @@ struct RunResult {
   double simulated_ns = 0;
   double host_seconds = 0;
   uint64_t dram_host_bytes = 0;
+  uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
   std::vector<InitiatorStats> initiators;
   MemoryStats dram_stats;
   bool passed() const;

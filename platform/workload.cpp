@@ -121,7 +121,7 @@ class BundleReader {
   // expected element count (and shape when given) and value range.
   std::vector<int64_t> tensor(const json& obj, const std::string& key, const std::string& field,
                               const std::vector<uint64_t>& shape, int64_t lo, int64_t hi,
-                              const std::string& range_text) const {
+                              const std::string& range_text, bool flat_fc_ok = false) const {
     const json& src = need(obj, key, field);
     const std::string where = field + key;
     uint64_t count = 1;
@@ -136,16 +136,16 @@ class BundleReader {
           std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; }))
         fail(where + ".file", "'" + relative + "' must be a relative path inside the bundle (no '..', no '\\')");
       const std::string path = (fs::path(dir_) / rel).string();
-      NpyArray array = read_npy(path);
-      const auto squeeze = [](const std::vector<uint64_t>& dims) {
-        std::vector<uint64_t> kept;
-        for (uint64_t d : dims) if (d != 1) kept.push_back(d);
-        return kept;
-      };
-      // Dimensions of size 1 may be dropped; fc weights may be [F, C*H*W].
-      const bool flat_fc = shape.size() == 4 && array.shape.size() == 2 &&
+      NpyArray array;
+      try {
+        array = read_npy(path);
+      } catch (const UserError& e) {
+        fail(where + ".file", e.what());
+      }
+      // The shape must match exactly; fc weights may also be [F, C*H*W].
+      const bool flat_fc = flat_fc_ok && array.shape.size() == 2 &&
                            array.shape[0] == shape[0] && array.shape[1] == count / shape[0];
-      if (squeeze(array.shape) != squeeze(shape) && !flat_fc)
+      if (array.shape != shape && !flat_fc)
         fail(where, path + " has shape " + shape_text(array.shape) + "; expected " + shape_text(shape));
       values = std::move(array.values);
     } else if (src.is_object() && src.contains("uniform")) {
@@ -218,7 +218,22 @@ struct TensorInfo {
 
 }  // namespace
 
+namespace {
+Workload load_checked(const std::string& name_or_dir);
+}  // namespace
+
+// Any JSON type surprise the checks above missed is still the bundle's fault.
 Workload load_workload(const std::string& name_or_dir) {
+  try {
+    return load_checked(name_or_dir);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(name_or_dir, "", std::string("unexpected JSON value: ") + e.what());
+  }
+}
+
+namespace {
+
+Workload load_checked(const std::string& name_or_dir) {
   std::string file = name_or_dir;
   if (fs::is_directory(file)) file = (fs::path(file) / "network.json").string();
   else if (!fs::exists(file) && fs::exists(fs::path(workloads_dir()) / name_or_dir / "network.json"))
@@ -241,13 +256,14 @@ Workload load_workload(const std::string& name_or_dir) {
   }
   if (!doc.is_object()) r.fail("(top level)", "must be an object");
   r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers"}, "");
-  if (doc.value("format", "") != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
+  if (!doc.contains("format") || doc["format"] != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
   r.integer(doc, "version", "", 1, 1);
 
   Workload w;
   w.path = file;
   w.name = r.text(doc, "name", "");
-  w.description = doc.value("description", "");
+  if (doc.contains("description") && !doc["description"].is_string()) r.fail("description", "must be a string");
+  w.description = doc.contains("description") ? doc["description"].get<std::string>() : "";
   w.profile = doc.contains("profile") && doc["profile"].is_string() ? doc["profile"].get<std::string>() : "";
 
   const json& input = r.need(doc, "input", "");
@@ -367,7 +383,7 @@ Workload load_workload(const std::string& name_or_dir) {
       L.pw = static_cast<uint32_t>(r.integer(j, "pw", f, 1, 16));
       const std::vector<uint64_t> wshape{out.c, in.c / L.groups, L.kh, L.kw};
       L.weights = narrow<int16_t>(r.tensor(j, "weights", f, wshape, bitplane::min_value(L.pw, true),
-                                           bitplane::max_value(L.pw, true), range_text(L.pw, true)));
+                                           bitplane::max_value(L.pw, true), range_text(L.pw, true), !conv));
       L.bias = j.contains("bias")
                    ? narrow<int32_t>(r.tensor(j, "bias", f, {out.c}, INT32_MIN, INT32_MAX, "int32"))
                    : std::vector<int32_t>(out.c, 0);
@@ -383,5 +399,7 @@ Workload load_workload(const std::string& name_or_dir) {
   }
   return w;
 }
+
+}  // namespace
 
 }  // namespace loomvp
