@@ -1,0 +1,163 @@
+#!/bin/bash
+# End-to-end tests of the loomvp command line, one case per invocation:
+#   cli_test.sh LOOMVP CASE [ARGS...]
+# Exit status 0 when the case passes; otherwise a message on stderr says why.
+set -u
+
+LOOMVP=$1
+CASE=$2
+shift 2
+SOURCE_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/loomvp-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+  echo "FAIL [$CASE]: $*" >&2
+  if [ -s "$TMP/stderr" ]; then echo "--- stderr of loomvp:" >&2; cat "$TMP/stderr" >&2; fi
+  exit 1
+}
+
+# run_loomvp ARGS...: runs loomvp, stdout/stderr to $TMP, status in $RC.
+run_loomvp() {
+  "$LOOMVP" "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  RC=$?
+}
+
+# expect_bad_input "SUBSTRING"... -- ARGS...: exit code exactly 2 and every
+# substring on stderr.
+expect_bad_input() {
+  local needles=()
+  while [ "$1" != "--" ]; do needles+=("$1"); shift; done
+  shift
+  run_loomvp "$@"
+  [ "$RC" -eq 2 ] || fail "expected exit code 2, got $RC for: loomvp $*"
+  for n in "${needles[@]}"; do
+    grep -qF -- "$n" "$TMP/stderr" || fail "stderr does not mention '$n' for: loomvp $*"
+  done
+}
+
+# make_bundle DIR: a copy of the tiny-1x1 bundle (all uniform sources) to modify.
+make_bundle() {
+  cp -r "$SOURCE_DIR/workloads/tiny-1x1" "$1"
+}
+
+# edit_json FILE PYTHON-STATEMENT: loads FILE as `d`, runs the statement, saves.
+edit_json() {
+  /usr/bin/python3 - "$1" "$2" <<'EOF' || fail "cannot edit $1"
+import json, sys
+path, stmt = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    d = json.load(f)
+exec(stmt)
+with open(path, "w") as f:
+    json.dump(d, f, indent=1)
+EOF
+}
+
+case "$CASE" in
+  run)  # run WORKLOAD ENGINE: exit 0, PASS, and the stats say the right engine
+    workload=$1 engine=$2
+    run_loomvp run --workload "$workload" --engine "$engine" --stats "$TMP/stats.json"
+    [ "$RC" -eq 0 ] || fail "loomvp run --workload $workload --engine $engine exited $RC"
+    grep -q "^PASS" "$TMP/stdout" || fail "no PASS line in the summary"
+    /usr/bin/python3 - "$TMP/stats.json" "$engine" "$SOURCE_DIR/workloads/$workload/network.json" <<'EOF' || fail "stats check failed"
+import json, sys
+stats = json.load(open(sys.argv[1]))
+net = json.load(open(sys.argv[3]))
+assert stats["engine"] == sys.argv[2], stats["engine"]
+assert stats["result"]["passed"] is True
+assert [l["name"] for l in stats["layers"]] == [l["name"] for l in net["layers"]]
+for l in stats["layers"]:
+    assert l["ran"] and l["mismatches"] == 0 and l["error"] is None, l["name"]
+    assert l["expected_checked"] and l["expected_mismatches"] == 0, l["name"]
+    assert l["compute_cycles"] > 0 and l["cycles"] >= l["compute_cycles"], l["name"]
+EOF
+    ;;
+
+  list)
+    run_loomvp list
+    [ "$RC" -eq 0 ] || fail "loomvp list exited $RC"
+    for w in tiny-conv tiny-resnet tiny-1x1 alexnet; do
+      grep -qw -- "$w" "$TMP/stdout" || fail "loomvp list does not list $w"
+    done
+    grep -q "mobile-soc" "$TMP/stdout" || fail "loomvp list does not list the mobile-soc platform"
+    ;;
+
+  unknown-command)
+    expect_bad_input "frobnicate" -- frobnicate
+    ;;
+  unknown-option)
+    expect_bad_input "--bogus-option" -- run --workload tiny-1x1 --bogus-option
+    ;;
+  bad-engine)  # the line naming 'foo' lists every allowed engine
+    expect_bad_input "foo" -- run --workload tiny-1x1 --engine foo
+    for e in base stripes lm1b lm2b lm4b; do
+      grep -F "foo" "$TMP/stderr" | grep -qw -- "$e" || fail "the error naming 'foo' does not list engine $e"
+    done
+    ;;
+  no-workload)
+    expect_bad_input "nosuch" "tiny-conv" -- run --workload nosuch
+    ;;
+  no-platform)
+    expect_bad_input "nosuch" "mobile-soc" -- run --workload tiny-1x1 --platform nosuch
+    ;;
+  set-unknown-key)
+    expect_bad_input "nokey" -- run --workload tiny-1x1 --set nokey=1
+    ;;
+  set-wrong-type)
+    expect_bad_input "dram.latency_ns" "number" -- run --workload tiny-1x1 --set dram.latency_ns=abc
+    ;;
+  set-out-of-range)
+    expect_bad_input "interconnect.bytes_per_cycle" "4096" -- run --workload tiny-1x1 --set interconnect.bytes_per_cycle=0
+    ;;
+  set-number-overflow)
+    expect_bad_input "dram.latency_ns" -- run --workload tiny-1x1 --set dram.latency_ns=1e400
+    ;;
+  bundle-malformed-json)
+    make_bundle "$TMP/bundle"
+    printf '{"format": "loomvp-workload", "version": 1,\n' >"$TMP/bundle/network.json"
+    expect_bad_input "$TMP/bundle/network.json" "malformed JSON" -- run --workload "$TMP/bundle"
+    ;;
+  bundle-precision-0)
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["layers"][0]["pw"] = 0'
+    expect_bad_input "$TMP/bundle/network.json" "layers[0].pw" "1..16" -- run --workload "$TMP/bundle"
+    ;;
+  bundle-input-precision-0)
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["input"]["prec"] = 0'
+    expect_bad_input "$TMP/bundle/network.json" "input.prec" "1..16" -- run --workload "$TMP/bundle"
+    ;;
+  bundle-format-number)
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["format"] = 1'
+    expect_bad_input "$TMP/bundle/network.json" "format" -- run --workload "$TMP/bundle"
+    ;;
+  stats-bad-dir)
+    expect_bad_input "--stats" "$TMP/no/such/dir/stats.json" -- \
+      run --workload tiny-1x1 --quiet --stats "$TMP/no/such/dir/stats.json"
+    ;;
+
+  determinism)  # two runs, identical statistics apart from host wall time
+    for i in 1 2; do
+      run_loomvp run --workload tiny-resnet --quiet --stats "$TMP/stats$i.json"
+      [ "$RC" -eq 0 ] || fail "run $i exited $RC"
+    done
+    /usr/bin/python3 - "$TMP/stats1.json" "$TMP/stats2.json" <<'EOF' || fail "the two runs differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert len(a["layers"]) == 5
+assert a["layers"] == b["layers"], "layers differ"
+for doc in (a, b):
+    del doc["host"]  # host wall time is the only thing allowed to differ
+for key in a:
+    assert a[key] == b[key], f"{key} differs"
+assert a == b
+EOF
+    ;;
+
+  *)
+    fail "unknown test case"
+    ;;
+esac
+exit 0
