@@ -45,18 +45,29 @@ std::vector<std::string> builtin_workloads() {
   return names;
 }
 
-std::vector<int64_t> uniform_values(uint64_t count, uint64_t seed, int64_t low, int64_t high) {
-  std::vector<int64_t> values(count);
+namespace {
+
+// The "uniform" initialiser (docs/workload-format.md 4.2), written straight
+// into the element type so large weight tensors never exist as int64.
+template <typename T>
+void fill_uniform(T* out, uint64_t count, uint64_t seed, int64_t low, int64_t high) {
   const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1;  // 0: all 2^64
   uint64_t state = seed;
-  for (auto& v : values) {
+  for (uint64_t i = 0; i < count; ++i) {
     state += 0x9E3779B97F4A7C15ull;
     uint64_t z = state;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    v = static_cast<int64_t>(static_cast<uint64_t>(low) + (span ? z % span : z));
+    out[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + (span ? z % span : z)));
   }
+}
+
+}  // namespace
+
+std::vector<int64_t> uniform_values(uint64_t count, uint64_t seed, int64_t low, int64_t high) {
+  std::vector<int64_t> values(count);
+  fill_uniform(values.data(), count, seed, low, high);
   return values;
 }
 
@@ -119,14 +130,14 @@ class BundleReader {
 
   // A tensor from {"file": ...} or {"uniform": {...}}, checked against the
   // expected element count (and shape when given) and value range.
-  std::vector<int64_t> tensor(const json& obj, const std::string& key, const std::string& field,
-                              const std::vector<uint64_t>& shape, int64_t lo, int64_t hi,
-                              const std::string& range_text, bool flat_fc_ok = false) const {
+  template <typename T>
+  std::vector<T> tensor(const json& obj, const std::string& key, const std::string& field,
+                        const std::vector<uint64_t>& shape, int64_t lo, int64_t hi,
+                        const std::string& range_text, bool flat_fc_ok = false) const {
     const json& src = need(obj, key, field);
     const std::string where = field + key;
     uint64_t count = 1;
     for (uint64_t d : shape) count *= d;
-    std::vector<int64_t> values;
     if (src.is_object() && src.contains("file")) {
       only_keys(src, {"file"}, where + ".");
       if (!src.at("file").is_string()) fail(where + ".file", "must be a path string");
@@ -147,8 +158,13 @@ class BundleReader {
                            array.shape[0] == shape[0] && array.shape[1] == count / shape[0];
       if (array.shape != shape && !flat_fc)
         fail(where, path + " has shape " + shape_text(array.shape) + "; expected " + shape_text(shape));
-      values = std::move(array.values);
-    } else if (src.is_object() && src.contains("uniform")) {
+      for (uint64_t i = 0; i < array.values.size(); ++i)
+        if (array.values[i] < lo || array.values[i] > hi)
+          fail(where, "element " + std::to_string(i) + " = " + std::to_string(array.values[i]) +
+                          " does not fit; allowed " + range_text);
+      return std::vector<T>(array.values.begin(), array.values.end());
+    }
+    if (src.is_object() && src.contains("uniform")) {
       const json& u = src.at("uniform");
       const std::string uf = where + ".uniform.";
       if (!u.is_object()) fail(where + ".uniform", "expected {\"seed\", \"low\", \"high\"}");
@@ -156,16 +172,13 @@ class BundleReader {
       if (!u.contains("seed") || !(u.at("seed").is_number_unsigned() || (u.at("seed").is_number_integer() && u.at("seed").get<int64_t>() >= 0)))
         fail(uf + "seed", "missing or not an integer 0..2^64-1");
       const uint64_t seed = u.at("seed").get<uint64_t>();
+      // low and high lie in [lo, hi], so every generated value fits.
       const int64_t low = integer(u, "low", uf, lo, hi), high = integer(u, "high", uf, low, hi);
-      values = uniform_values(count, seed, low, high);
-    } else {
-      fail(where, "expected {\"file\": \"x.npy\"} or {\"uniform\": {\"seed\", \"low\", \"high\"}}");
+      std::vector<T> values(count);
+      fill_uniform(values.data(), count, seed, low, high);
+      return values;
     }
-    for (uint64_t i = 0; i < values.size(); ++i)
-      if (values[i] < lo || values[i] > hi)
-        fail(where, "element " + std::to_string(i) + " = " + std::to_string(values[i]) +
-                        " does not fit; allowed " + range_text);
-    return values;
+    fail(where, "expected {\"file\": \"x.npy\"} or {\"uniform\": {\"seed\", \"low\", \"high\"}}");
   }
 
   // Unknown keys are errors (docs/workload-format.md section 2): they are typos.
@@ -203,11 +216,6 @@ std::string range_text(uint32_t prec, bool is_signed) {
   return std::to_string(bitplane::min_value(prec, is_signed)) + ".." +
          std::to_string(bitplane::max_value(prec, is_signed)) + " (" + std::to_string(prec) + "-bit " +
          (is_signed ? "signed" : "unsigned") + ")";
-}
-
-template <typename T>
-std::vector<T> narrow(const std::vector<int64_t>& values) {
-  return std::vector<T>(values.begin(), values.end());
 }
 
 struct TensorInfo {
@@ -279,11 +287,11 @@ Workload load_checked(const std::string& name_or_dir) {
   w.input_shape = {shape[0].get<uint32_t>(), shape[1].get<uint32_t>(), shape[2].get<uint32_t>()};
   w.input_prec = static_cast<uint32_t>(r.integer(input, "prec", "input.", 1, 16));
   w.input_signed = r.boolean(input, "signed", "input.", false);
-  w.input = narrow<int32_t>(r.tensor(input, "data", "input.",
+  w.input = r.tensor<int32_t>(input, "data", "input.",
                                      {w.input_shape.c, w.input_shape.h, w.input_shape.w},
                                      bitplane::min_value(w.input_prec, w.input_signed),
                                      bitplane::max_value(w.input_prec, w.input_signed),
-                                     range_text(w.input_prec, w.input_signed)));
+                                     range_text(w.input_prec, w.input_signed));
 
   std::map<std::string, TensorInfo> tensors{{w.input_name, {w.input_shape, w.input_prec, w.input_signed}}};
   const json& layers = r.need(doc, "layers", "");
@@ -382,18 +390,18 @@ Workload load_checked(const std::string& name_or_dir) {
       }
       L.pw = static_cast<uint32_t>(r.integer(j, "pw", f, 1, 16));
       const std::vector<uint64_t> wshape{out.c, in.c / L.groups, L.kh, L.kw};
-      L.weights = narrow<int16_t>(r.tensor(j, "weights", f, wshape, bitplane::min_value(L.pw, true),
-                                           bitplane::max_value(L.pw, true), range_text(L.pw, true), !conv));
+      L.weights = r.tensor<int16_t>(j, "weights", f, wshape, bitplane::min_value(L.pw, true),
+                                           bitplane::max_value(L.pw, true), range_text(L.pw, true), !conv);
       L.bias = j.contains("bias")
-                   ? narrow<int32_t>(r.tensor(j, "bias", f, {out.c}, INT32_MIN, INT32_MAX, "int32"))
+                   ? r.tensor<int32_t>(j, "bias", f, {out.c}, INT32_MIN, INT32_MAX, "int32")
                    : std::vector<int32_t>(out.c, 0);
     }
     L.out_shape = out;
     if (j.contains("expected"))
-      L.expected = narrow<int32_t>(r.tensor(j, "expected", f, {out.c, out.h, out.w},
+      L.expected = r.tensor<int32_t>(j, "expected", f, {out.c, out.h, out.w},
                                             bitplane::min_value(L.out_prec, L.out_signed),
                                             bitplane::max_value(L.out_prec, L.out_signed),
-                                            range_text(L.out_prec, L.out_signed)));
+                                            range_text(L.out_prec, L.out_signed));
     tensors[L.name] = {out, L.out_prec, L.out_signed};
     w.layers.push_back(std::move(L));
   }
