@@ -91,7 +91,7 @@ void apply_override(json& config, const std::string& assignment) {
     if (dot == std::string::npos) break;
     rest = rest.substr(0, dot);
   }
-  merge_checked(config, update, "--set " + key, "");
+  merge_checked(config, update, "--set", "");
 }
 
 std::string number_text(double v) {
