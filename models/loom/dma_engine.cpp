@@ -32,7 +32,10 @@ DmaEngine::Result DmaEngine::transfer(tlm::tlm_command command, uint64_t address
     // Temporal decoupling: issue nothing more than a quantum ahead of the
     // kernel, so other initiators' requests interleave with ours.
     if (issue - sc_core::sc_time_stamp() >= config_.quantum) {
-      sc_core::wait(issue - sc_core::sc_time_stamp());
+      if (wakeup_)
+        sc_core::wait(issue - sc_core::sc_time_stamp(), *wakeup_);
+      else
+        sc_core::wait(issue - sc_core::sc_time_stamp());
       if (cancelled_ && cancelled_()) {
         local_time = sc_core::SC_ZERO_TIME;
         return Result::Cancelled;

@@ -31,8 +31,12 @@ class DmaEngine {
   Result read(uint64_t address, uint8_t* data, uint64_t bytes, sc_core::sc_time& local_time);
   Result write(uint64_t address, const uint8_t* data, uint64_t bytes, sc_core::sc_time& local_time);
 
-  // Checked whenever the engine has waited: true abandons the transfer.
-  void set_cancel_check(std::function<bool()> cancelled) { cancelled_ = std::move(cancelled); }
+  // `wakeup` cuts the engine's waits short; `cancelled` is checked after every
+  // wait, and true abandons the transfer (the device's soft reset).
+  void set_cancel(std::function<bool()> cancelled, const sc_core::sc_event* wakeup) {
+    cancelled_ = std::move(cancelled);
+    wakeup_ = wakeup;
+  }
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
@@ -45,6 +49,7 @@ class DmaEngine {
   DmaConfig config_;
   tlm::tlm_generic_payload payload_;
   std::function<bool()> cancelled_;
+  const sc_core::sc_event* wakeup_ = nullptr;
   std::vector<sc_core::sc_time> in_flight_done_;  // ring of completion times (absolute)
   uint64_t bytes_read_ = 0, bytes_written_ = 0;
 };

@@ -18,7 +18,7 @@ Loom::Loom(sc_core::sc_module_name name, const LoomConfig& config)
       engine_(engine_spec(config.engine)) {
   reg_socket.register_b_transport(this, &Loom::b_transport);
   dma_ = std::make_unique<DmaEngine>(dma_socket, config_.dma);
-  dma_->set_cancel_check([this] { return generation_ != running_generation_; });
+  dma_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
   declare_registers();
   SC_THREAD(sequencer_thread);
   SC_METHOD(drive_irq);
