@@ -156,6 +156,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.loom.dma.burst_bytes = static_cast<uint32_t>(r.integer("loom", "dma_burst_bytes", 4, 4096));
   c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
   c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);
+  c.loom.limits.max_layer_macs = r.integer("loom", "max_layer_macs", 1, 1e15);
 
   if (r.text("cpu", "model") != "native")
     throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + r.text("cpu", "model") + "'; allowed: native");

@@ -123,7 +123,7 @@
 #define LOOM_ERR_BAD_ADDRESS 6u    /* a tensor does not lie inside DRAM */
 #define LOOM_ERR_BUSY 7u           /* START written while a layer runs */
 #define LOOM_ERR_DMA 8u            /* the interconnect answered a DMA burst with an error */
-#define LOOM_ERR_TOO_LARGE 9u      /* a tensor exceeds the device's element limit */
+#define LOOM_ERR_TOO_LARGE 9u      /* a tensor exceeds the element limit, or the layer the MAC limit */
 #define LOOM_ERR_COUNT 10u
 
 #endif /* LOOM_REGS_H */

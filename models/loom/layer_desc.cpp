@@ -136,6 +136,8 @@ DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
       d.output_elements() > limits.max_tensor_elements ||
       d.weight_elements() > limits.max_tensor_elements)
     return fail(LOOM_ERR_TOO_LARGE, "a tensor exceeds the device element limit");
+  if (d.macs() > limits.max_layer_macs)
+    return fail(LOOM_ERR_TOO_LARGE, "the layer exceeds the device's work limit");
 
   if (!inside(d.in_addr, d.input_bytes(), limits) || !inside(d.out_addr, d.output_bytes(), limits) ||
       (d.type == LayerType::Add && !inside(d.in2_addr, d.input2_bytes(), limits)) ||

@@ -35,6 +35,7 @@ struct DeviceLimits {
   uint64_t dram_base = 0x80000000ull;
   uint64_t dram_size = 1ull << 30;
   uint64_t max_tensor_elements = 1ull << 27;  // until tiling streams tensors
+  uint64_t max_layer_macs = 1ull << 34;       // bounds host time for one layer
   uint32_t max_dimension = 65535;
 };
 

@@ -144,6 +144,11 @@ TEST_CASE("every decode error code has its trigger") {
   small.max_tensor_elements = 1000;  // input has 1280 elements
   CHECK(decode_layer(r, small).error == LOOM_ERR_TOO_LARGE);
   CHECK_FALSE(decode_layer(r, small).detail.empty());
+  DeviceLimits little_work;
+  little_work.max_layer_macs = 40ull * 64 * 10 * 9 - 1;  // one MAC short of this conv
+  CHECK(decode_layer(r, little_work).error == LOOM_ERR_TOO_LARGE);
+  little_work.max_layer_macs += 1;
+  CHECK(decode_layer(r, little_work).error == LOOM_ERR_NONE);
 }
 
 TEST_CASE("error names cover every code") {
