@@ -1,5 +1,6 @@
 #include "runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -60,6 +61,20 @@ RunResult run_workload(const RunOptions& options) {
   const Workload& w = result.workload;
   const PlatformConfig& cfg = result.platform;
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
+
+  // A layer beyond the device's limits would only fail on the device, after
+  // the golden reference had spent its time on it: refuse it up front.
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const WorkloadLayer& L = w.layers[i];
+    const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), uint64_t(L.weights.size())});
+    const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
+    if (elements > cfg.loom.limits.max_tensor_elements)
+      throw UserError(w.path, field, "a tensor of " + std::to_string(elements) + " elements exceeds loom.max_tensor_elements = " +
+                                         std::to_string(cfg.loom.limits.max_tensor_elements));
+    if (L.macs() > cfg.loom.limits.max_layer_macs)
+      throw UserError(w.path, field, std::to_string(L.macs()) + " MACs exceed loom.max_layer_macs = " +
+                                         std::to_string(cfg.loom.limits.max_layer_macs));
+  }
 
   // Golden outputs on a second host thread while the platform simulates.
   std::vector<std::vector<int32_t>> golden;

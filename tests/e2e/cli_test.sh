@@ -138,6 +138,31 @@ EOF
       run --workload tiny-1x1 --quiet --stats "$TMP/no/such/dir/stats.json"
     ;;
 
+  layer-over-mac-limit)
+    expect_bad_input "layers[0]" "loom.max_layer_macs" -- run --workload tiny-1x1 --set loom.max_layer_macs=100
+    ;;
+  layer-over-element-limit)
+    expect_bad_input "layers[0]" "loom.max_tensor_elements" -- run --workload tiny-1x1 --set loom.max_tensor_elements=100
+    ;;
+
+  expected-mismatch)  # a wrong expected tensor in the bundle: exit 1, named in the table
+    make_bundle "$TMP/bundle"
+    /usr/bin/python3 - "$TMP/bundle/expected" <<'EOF' || fail "cannot edit the expected tensor"
+import glob, sys
+import numpy as np
+path = sorted(glob.glob(sys.argv[1] + "/*.npy"))[0]
+x = np.load(path)
+x.flat[0] = x.flat[0] - 1 if x.flat[0] > 0 else x.flat[0] + 1
+np.save(path, x)
+EOF
+    run_loomvp run --workload "$TMP/bundle" --stats "$TMP/stats.json"
+    [ "$RC" -eq 1 ] || fail "expected exit code 1, got $RC"
+    grep -q "MISMATCH expected 1" "$TMP/stdout" || fail "the table does not show the mismatch"
+    grep -q "^FAIL" "$TMP/stdout" || fail "no FAIL line"
+    /usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["result"]["passed"] is False' \
+      "$TMP/stats.json" || fail "stats say passed"
+    ;;
+
   determinism)  # two runs, identical statistics apart from host wall time
     for i in 1 2; do
       run_loomvp run --workload tiny-resnet --quiet --stats "$TMP/stats$i.json"
