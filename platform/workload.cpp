@@ -24,14 +24,7 @@ std::string Shape::str() const {
 }
 
 uint64_t WorkloadLayer::macs() const {
-  switch (type) {
-    case LayerType::Conv:
-    case LayerType::Fc: return out_shape.elements() * (in_shape.c / groups) * kh * kw;
-    case LayerType::MaxPool:
-    case LayerType::AvgPool: return out_shape.elements() * kh * kw;
-    case LayerType::Add: return out_shape.elements();
-  }
-  return 0;
+  return layer_macs(type, out_shape.elements(), in_shape.c / groups, kh, kw);
 }
 
 std::string workloads_dir() { return project_path("workloads"); }

@@ -33,13 +33,14 @@ uint64_t LayerDesc::output_bytes() const {
   return bitplane::activation_bytes(out_c, out_h, out_w, po);
 }
 
-uint64_t LayerDesc::macs() const {
+uint64_t layer_macs(LayerType type, uint64_t output_elements, uint64_t in_c_per_group, uint32_t kh,
+                    uint32_t kw) {
   switch (type) {
     case LayerType::Conv:
-    case LayerType::Fc: return output_elements() * in_c_per_group() * kh * kw;
+    case LayerType::Fc: return output_elements * in_c_per_group * kh * kw;
     case LayerType::MaxPool:
-    case LayerType::AvgPool: return output_elements() * kh * kw;
-    case LayerType::Add: return output_elements();
+    case LayerType::AvgPool: return output_elements * kh * kw;
+    case LayerType::Add: return output_elements;
   }
   return 0;
 }

@@ -20,6 +20,11 @@ enum class LayerType : uint32_t {
 };
 
 const char* layer_type_name(LayerType type);
+
+// Multiply-accumulates (conv, fc) or window elements visited (pools, add) of
+// a layer: the one formula behind the device's work limit and the reports.
+uint64_t layer_macs(LayerType type, uint64_t output_elements, uint64_t in_c_per_group, uint32_t kh,
+                    uint32_t kw);
 const char* error_name(uint32_t error_code);
 
 // Register values as programmed (one field per register).
@@ -63,8 +68,7 @@ struct LayerDesc {
   uint64_t weight_bytes() const;
   uint64_t bias_bytes() const { return has_weights() ? uint64_t{out_c} * 4 : 0; }
   uint64_t output_bytes() const;
-  // Multiply-accumulates (conv, fc) or window elements visited (pools, add).
-  uint64_t macs() const;
+  uint64_t macs() const { return layer_macs(type, output_elements(), in_c_per_group(), kh, kw); }
 };
 
 struct DecodeResult {

@@ -149,7 +149,6 @@ void Loom::sequencer_thread() {
     LayerRecord record;
     sc_time local_time = config_.clock_period;  // one cycle to decode the registers
     const DecodeResult decoded = decode_layer(programmed_layer(), config_.limits);
-    record.desc = decoded.desc;
     record.error = decoded.error;
     if (!decoded.error) {
       const DmaEngine::Result result = execute(decoded.desc, record, local_time);

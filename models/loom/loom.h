@@ -32,7 +32,6 @@ struct LoomConfig {
 
 // What the device observed about one completed (or failed) layer.
 struct LayerRecord {
-  LayerDesc desc;
   uint32_t error = LOOM_ERR_NONE;
   uint64_t cycles = 0;          // START to interrupt
   uint64_t compute_cycles = 0;  // timing model
@@ -52,8 +51,6 @@ class Loom : public sc_core::sc_module {
   Loom(sc_core::sc_module_name name, const LoomConfig& config);
 
   const std::vector<LayerRecord>& layer_log() const { return log_; }
-  const LoomConfig& config() const { return config_; }
-  const RegisterBank& registers() const { return regs_; }
 
  private:
   SC_HAS_PROCESS(Loom);

@@ -40,7 +40,6 @@ class Memory : public sc_core::sc_module {
   bool backdoor_write(uint64_t address, const void* src, uint64_t length);
   bool backdoor_read(uint64_t address, void* dst, uint64_t length) const;
 
-  const MemoryConfig& config() const { return config_; }
   const MemoryStats& stats() const { return stats_; }
   uint64_t host_bytes_allocated() const { return storage_.allocated_bytes(); }
 
