@@ -180,9 +180,30 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.interconnect.clock_period = period_of_mhz(r.number("interconnect", "clock_mhz", 1, 10000));
   c.interconnect.latency_cycles = static_cast<uint32_t>(r.integer("interconnect", "latency_cycles", 0, 100000));
 
+  // Every DRAM access arbitrates (docs/timing-model.md section 7): DMI would
+  // let an access skip the contended link and channel.
+  c.dram.dmi_allowed = false;
+
+  c.compiler.space_to_depth = r.boolean("compiler", "space_to_depth");
+
+  c.traffic.enabled = r.boolean("traffic", "enabled");
+  c.traffic.bandwidth_gb_per_s = r.number("traffic", "bandwidth_gb_per_s", 0.001, 1e6);
+  c.traffic.burst_bytes = static_cast<uint32_t>(r.integer("traffic", "burst_bytes", 4, 4096));
+  const std::string pattern = r.text("traffic", "pattern");
+  if (pattern != "sequential" && pattern != "random")
+    throw UserError(r.origin("traffic.pattern"), "traffic.pattern",
+                    "unknown pattern '" + pattern.substr(0, 100) + "'; allowed: sequential, random");
+  c.traffic.random = pattern == "random";
+  c.traffic.seed = r.integer("traffic", "seed", 0, 9007199254740992.0);
+  c.traffic.max_outstanding = static_cast<uint32_t>(r.integer("traffic", "max_outstanding", 1, 1024));
+  // The window is the top of DRAM, away from the runner's tensors at the bottom.
+  c.traffic.window_bytes = r.integer("traffic", "window_bytes", c.traffic.burst_bytes, double(c.dram.size_bytes));
+  c.traffic.window_base = c.loom.limits.dram_base + c.dram.size_bytes - c.traffic.window_bytes;
+
   const sc_core::sc_time quantum(r.number("simulation", "quantum_ns", 1, 1e9), sc_core::SC_NS);
   c.cpu.quantum = quantum;
   c.loom.dma.quantum = quantum;
+  c.traffic.quantum = quantum;
   return c;
 }
 

@@ -13,6 +13,8 @@
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
 #include "models/memory/memory.h"
+#include "models/traffic/traffic_generator.h"
+#include "platform/compiler.h"
 
 namespace loomvp {
 
@@ -24,6 +26,8 @@ struct PlatformConfig {
   MemoryConfig sram;
   MemoryConfig dram;
   RouterConfig interconnect;
+  CompilerOptions compiler;
+  TrafficConfig traffic;
 };
 
 // Directory holding the built-in platform files.

@@ -61,11 +61,14 @@ RunResult run_workload(const RunOptions& options) {
   const Workload& w = result.workload;
   const PlatformConfig& cfg = result.platform;
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
+  // The device runs the compiled layers; the golden reference and the
+  // statistics keep the original ones (an independent check of the passes).
+  const CompiledWorkload compiled = compile_workload(w, cfg.compiler);
 
   // A layer beyond the device's limits would only fail on the device, after
   // the golden reference had spent its time on it: refuse it up front.
   for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = w.layers[i];
+    const WorkloadLayer& L = compiled.layer(w, i);
     const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), uint64_t(L.weights.size())});
     const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
     if (elements > cfg.loom.limits.max_tensor_elements)
@@ -103,12 +106,15 @@ RunResult run_workload(const RunOptions& options) {
     }
     tensors[name] = t;
   };
-  store_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed, w.input.data());
+  store_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed,
+                    compiled.input_values(w).data());
 
   std::vector<loom_layer_t> table;
-  for (const WorkloadLayer& L : w.layers) {
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const WorkloadLayer& L = compiled.layer(w, i);
     LayerResult lr;
-    lr.layer = &L;
+    lr.layer = &w.layers[i];
+    lr.relayout = compiled.relayout[i];
     lr.has_expected = !L.expected.empty();
     const StoredTensor in = tensors.at(L.inputs[0]);
     loom_layer_t t{};
@@ -172,6 +178,7 @@ RunResult run_workload(const RunOptions& options) {
   result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);
   result.initiators = soc.router().initiator_stats();
   result.dram_stats = soc.dram().stats();
+  if (soc.traffic()) result.traffic = soc.traffic()->stats();
   result.dram_host_bytes = soc.dram().host_bytes_allocated();
 
   // Attach the device's records (in order of execution) to the layers.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct LayerResult {
   uint64_t mismatches = 0;           // vs the golden reference
   uint64_t expected_mismatches = 0;  // vs the bundle's expected tensor, if any
   bool has_expected = false;
+  Relayout relayout;  // what the workload compiler changed for the device
   uint32_t stored_pa = 0, stored_pw = 0, stored_po = 0;
 };
 
@@ -46,6 +48,7 @@ struct RunResult {
   uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
   std::vector<InitiatorStats> initiators;
   MemoryStats dram_stats;
+  std::optional<TrafficStats> traffic;  // when traffic.enabled
   bool passed() const;
 };
 

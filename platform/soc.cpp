@@ -17,6 +17,10 @@ Soc::Soc(sc_core::sc_module_name name, const PlatformConfig& config, std::functi
 
   router_->connect_initiator(cpu_->socket, "cpu");
   router_->connect_initiator(loom_->dma_socket, "loom_dma");
+  if (config.traffic.enabled) {
+    traffic_ = std::make_unique<TrafficGenerator>("traffic", config.traffic);
+    router_->connect_initiator(traffic_->socket, "traffic");
+  }
   router_->connect_target(sram_->socket, "sram", SOC_SRAM_BASE, config.sram.size_bytes);
   router_->connect_target(uart_->socket, "uart", SOC_UART_BASE, SOC_PERIPHERAL_WINDOW);
   router_->connect_target(sysctrl_->socket, "sysctrl", SOC_SYSCTRL_BASE, SOC_PERIPHERAL_WINDOW);

@@ -14,6 +14,7 @@
 #include "models/memory/memory.h"
 #include "models/peripherals/sysctrl.h"
 #include "models/peripherals/uart.h"
+#include "models/traffic/traffic_generator.h"
 #include "platform/config.h"
 
 namespace loomvp {
@@ -30,6 +31,7 @@ class Soc : public sc_core::sc_module {
   NativeCpu& cpu() { return *cpu_; }
   Uart& uart() { return *uart_; }
   SysCtrl& sysctrl() { return *sysctrl_; }
+  TrafficGenerator* traffic() { return traffic_.get(); }  // null unless traffic.enabled
 
  private:
   std::unique_ptr<Router> router_;
@@ -38,6 +40,7 @@ class Soc : public sc_core::sc_module {
   std::unique_ptr<NativeCpu> cpu_;
   std::unique_ptr<Uart> uart_;
   std::unique_ptr<SysCtrl> sysctrl_;
+  std::unique_ptr<TrafficGenerator> traffic_;
   sc_core::sc_signal<bool> loom_irq_{"loom_irq"};
 };
 
