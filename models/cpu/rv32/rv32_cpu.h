@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,7 +76,8 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   uint64_t interrupts_taken() const { return interrupts_taken_; }
   uint64_t bus_errors() const { return bus_errors_; }
   uint32_t pc() const { return pc_; }
-  // The CPU's own notion of now: kernel time plus its decoupled local time.
+  // The CPU's own notion of now: kernel time plus its decoupled local time
+  // (after a halt: the time it halted).
   sc_core::sc_time current_time() const;
 
   // DebugTarget
@@ -91,8 +93,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   struct Decoded {
     uint16_t op;  // Rv32Cpu::Op
     uint8_t rd, rs1, rs2;
-    int32_t imm;
-    uint32_t raw;
+    int32_t imm;  // immediate; CSR number for CSR ops; the raw bits for illegal ones
   };
   static Decoded decode(uint32_t raw);
 
@@ -102,56 +103,86 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
     uint64_t start, end;  // inclusive
     uint8_t* host;
     uint64_t read_latency_units, write_latency_units;
-    bool readable, writable;
   };
-  enum class Access { Fetch, Load, Store };
+  struct FastRegion {  // the last DMI region a load (or a store) used
+    uint64_t start, last;  // last = end - start
+    uint8_t* host;
+    uint64_t latency_units;
+  };
+  static constexpr unsigned kPageBits = 12;  // decoded pages of 4 KiB
+  static constexpr uint32_t kPageBytes = 1u << kPageBits;
+  static constexpr uint32_t kNoTohost = 0xFFFFFFFFu;  // never equals an aligned address
 
   SC_HAS_PROCESS(Rv32Cpu);
   void run();
-  void update_irq_lines();
   void run_batch();
-  Decoded* lookup(uint32_t pc);
-  DecodedPage* page_for(uint32_t pc, bool create);
-  bool fetch_word(uint32_t address, uint32_t& raw);
-  bool load(uint32_t address, unsigned size, uint32_t& value);
-  bool store(uint32_t address, unsigned size, uint32_t value);
-  bool bus_access(tlm::tlm_command command, uint32_t address, unsigned size, uint8_t* data);
-  const DmiRegion* find_dmi(uint32_t address, unsigned size, bool write);
-  void request_dmi(uint32_t address, tlm::tlm_command command);
-  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
-  void take_trap(uint32_t cause, uint32_t tval, uint32_t epc);
-  bool interrupt_pending() const;
-  void check_interrupts();
-  bool csr_read(uint32_t csr, uint32_t& value);
-  bool csr_write(uint32_t csr, uint32_t value);
-  void wait_for_interrupt();
-  void halt(Halt reason);
+  void update_irq_lines();
+  void read_irq_lines();
+
+  // Time: local_units_ plus CPI for every instruction retired in this batch.
+  uint64_t local_now() const;
+  void fold_local_time();
   void sync_time();
+  void add_latency(uint64_t units);
+
+  DecodedPage* page_for(uint32_t address);
+  void forget_decoded_word(uint32_t address);
+
+  template <unsigned Size> bool load(uint32_t address, uint32_t& value);
+  template <unsigned Size> bool store(uint32_t address, uint32_t value);
+  bool fault(uint32_t cause, uint32_t address);
+  bool slow_access(tlm::tlm_command command, uint32_t address, unsigned size, uint8_t* data);
+  bool fetch_word(uint32_t address, uint32_t& raw);
+  bool debug_transport(tlm::tlm_command command, uint64_t address, uint8_t* data, size_t length);
+  const DmiRegion* find_dmi(uint32_t address, unsigned size);
+  bool request_dmi(uint32_t address);
+  void forget_fast_regions();
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+  uint32_t raise(uint32_t cause, uint32_t tval, uint32_t epc);  // returns the next pc
+  uint32_t illegal(uint32_t pc);
+  uint32_t take_trap(uint32_t cause, uint32_t tval, uint32_t epc);
+  bool csr_read(uint32_t csr, uint32_t& value);
+  void csr_write(uint32_t csr, uint32_t value);
+  void request_interrupt_check();
+  void check_interrupts();
+  void wait_for_interrupt();
+  void halt(Halt reason, const std::string& detail);
   void debug_stop(StopReason reason);
 
   Rv32Config config_;
   uint64_t cpi_units_;  // one instruction's time in sc_time resolution units
   tlm_utils::tlm_quantumkeeper quantum_keeper_;
   tlm::tlm_generic_payload payload_;
-  std::vector<DmiRegion> dmi_regions_;
+  std::map<uint64_t, DmiRegion> dmi_regions_;  // by start address
+  FastRegion read_fast_, write_fast_;
 
   // Architectural state.
-  uint32_t x_[32] = {};
+  uint32_t x_[33] = {};  // x0..x31, then a sink that decoded writes to x0 go to
   uint32_t pc_ = 0;
   uint32_t mstatus_ = 0, mie_ = 0, mip_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0;
   uint64_t instret_ = 0;
-  uint64_t cycle_offset_ = 0;  // mcycle = elapsed cycles + offset (software writes)
+  uint64_t instret_offset_ = 0;  // minstret = instret_ + offset (software writes)
+  uint64_t cycle_offset_ = 0;    // mcycle = elapsed cycles + offset
 
   // Run state.
-  uint64_t local_units_ = 0;       // time not yet handed to the quantum keeper
-  uint64_t batch_end_units_ = 0;   // local time at which the batch ends
+  uint64_t local_units_ = 0;  // time not yet handed to the quantum keeper, at batch_start_instret_
+  uint64_t batch_start_instret_ = 0;
+  uint64_t batch_end_units_ = 0;  // local time at which the batch ends (next quantum boundary)
   uint64_t batch_stop_instret_ = 0;
-  bool irq_check_ = true;          // interrupt state changed since last check
-  bool trap_since_retire_ = false;  // for double-fault detection
+  uint32_t fault_cause_ = 0, fault_tval_ = 0;  // set by a failing load/store
+  uint64_t traps_ = 0;
+  uint64_t last_exception_instret_ = ~0ull;  // double-fault detection
+  bool irq_check_ = true;  // interrupt state changed since the last check
+  bool wfi_pending_ = false;
+  bool bus_write_since_sync_ = false;
   bool in_wfi_ = false;
+  bool halt_after_instruction_ = false;
   Halt halt_ = Halt::Running;
+  bool stopped_ = false;  // the run thread has ended
+  sc_core::sc_time stop_time_;
   std::string halt_detail_;
-  uint64_t tohost_ = ~0ull;
+  uint32_t tohost_ = kNoTohost;
   uint32_t tohost_value_ = 0;
   sc_core::sc_event halted_event_;
   sc_core::sc_event irq_event_;
@@ -162,10 +193,11 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   // Debugging.
   DebugHook* debug_hook_ = nullptr;
   std::vector<uint32_t> breakpoints_;
-  bool step_pending_ = false;
+  bool stepping_ = false;
+  uint32_t resume_pc_ = kNoTohost;  // a breakpoint to step over, valid while instret_ == resume_instret_
+  uint64_t resume_instret_ = 0;
 
   // Decoded pages: a two-level table over the 32-bit address space.
-  static constexpr unsigned kPageBits = 12;
   std::array<std::unique_ptr<std::array<std::unique_ptr<DecodedPage>, 1024>>, 1024> pages_;
 };
 
