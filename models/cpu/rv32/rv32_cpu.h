@@ -91,7 +91,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
 
   // Decoded form of one instruction (public for the decoder's unit tests).
   struct Decoded {
-    uint16_t op;  // Rv32Cpu::Op
+    uint8_t op;  // Rv32Cpu::Op
     uint8_t rd, rs1, rs2;
     int32_t imm;  // immediate; CSR number for CSR ops; the raw bits for illegal ones
   };
@@ -104,11 +104,16 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
     uint8_t* host;
     uint64_t read_latency_units, write_latency_units;
   };
-  struct FastRegion {  // the last DMI region a load (or a store) used
-    uint64_t start, last;  // last = end - start
-    uint8_t* host;
+  // The fast path of loads and stores: 64 KiB blocks of DMI regions in a
+  // small direct-mapped table (one for reads, one for writes).
+  struct DmiBlock {
+    uint64_t tag;  // address >> kDmiBlockBits
+    uint8_t* host;  // the block's first byte
     uint64_t latency_units;
   };
+  static constexpr unsigned kDmiBlockBits = 16, kDmiBlocks = 64;
+  static constexpr uint32_t kDmiBlockBytes = 1u << kDmiBlockBits;
+  static constexpr uint64_t kNoBlock = ~0ull;
   static constexpr unsigned kPageBits = 12;  // decoded pages of 4 KiB
   static constexpr uint32_t kPageBytes = 1u << kPageBits;
   static constexpr uint32_t kNoTohost = 0xFFFFFFFFu;  // never equals an aligned address
@@ -155,7 +160,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   tlm_utils::tlm_quantumkeeper quantum_keeper_;
   tlm::tlm_generic_payload payload_;
   std::map<uint64_t, DmiRegion> dmi_regions_;  // by start address
-  FastRegion read_fast_, write_fast_;
+  std::array<DmiBlock, kDmiBlocks> read_blocks_, write_blocks_;
 
   // Architectural state.
   uint32_t x_[33] = {};  // x0..x31, then a sink that decoded writes to x0 go to
