@@ -168,6 +168,9 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
   c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);
   c.loom.limits.max_layer_macs = r.integer("loom", "max_layer_macs", 1, 1e15);
+  c.loom.buffers.weight_bytes = r.integer("loom", "weight_buffer_bytes", 64, UINT32_MAX);
+  c.loom.buffers.activation_bytes = r.integer("loom", "activation_buffer_bytes", 64, UINT32_MAX);
+  c.loom.buffers.output_bytes = r.integer("loom", "output_buffer_bytes", 64, UINT32_MAX);
 
   if (r.text("cpu", "model") != "native")
     throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + r.text("cpu", "model") + "'; allowed: native");
