@@ -19,6 +19,7 @@ packages=(
   nlohmann-json3-dev
   catch2                              # Catch2 v2, the unit-test framework
   python3 python3-numpy               # workload tools and their tests
+  gcc-riscv64-unknown-elf             # RV32 programs: ISS tests and benchmark
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <functional>
 
 #include "firmware/bench/iss_kernel.h"
 #include "tests/models/cpu/rv32/rv32_system.h"
@@ -229,4 +230,88 @@ TEST_CASE("the ISS benchmark kernel computes on the ISS what it computes compile
   run_to_end(sys);
   CHECK(sys.word(sys.symbol("result")) == iss_kernel_run(3));
   CHECK(sys.cpu.instructions_retired() > 10000);
+}
+
+namespace {
+
+// A debugger that records every stop and answers from a script.
+struct ScriptedDebugger : DebugHook {
+  struct Stop {
+    StopReason reason;
+    uint32_t pc;
+    uint32_t s0;
+  };
+  std::vector<Stop> stops;
+  std::function<ResumeMode(DebugTarget&, StopReason)> script;
+  bool stop_at_start = true;
+
+  ResumeMode on_stop(DebugTarget& target, StopReason reason) override {
+    stops.push_back({reason, target.read_register(pc), target.read_register(s0)});
+    return script(target, reason);
+  }
+  bool stop_requested() override {
+    const bool stop = stop_at_start;
+    stop_at_start = false;
+    return stop;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("debug target: stop at start, breakpoint hit on each pass, single step, continue to the end") {
+  Rv32System sys("dbg", "selfmod");
+  ScriptedDebugger debugger;
+  const uint32_t loop = sys.symbol("loop");
+  debugger.script = [&](DebugTarget& target, StopReason reason) {
+    if (reason == StopReason::Interrupt) target.insert_breakpoint(loop);
+    if (reason == StopReason::Breakpoint && debugger.stops.size() == 2) return ResumeMode::Step;
+    return ResumeMode::Continue;
+  };
+  sys.cpu.set_debug_hook(&debugger);
+  run_to_end(sys);
+  CHECK(sys.reg(s0) == 17);  // the program ran correctly over the breakpoint
+  REQUIRE(debugger.stops.size() == 5);
+  CHECK(debugger.stops[0].reason == StopReason::Interrupt);
+  CHECK(debugger.stops[0].pc == sys.image.entry());
+  CHECK(debugger.stops[1].reason == StopReason::Breakpoint);  // first pass, before the addi
+  CHECK(debugger.stops[1].pc == loop);
+  CHECK(debugger.stops[1].s0 == 0);
+  CHECK(debugger.stops[2].reason == StopReason::Step);  // the addi ran
+  CHECK(debugger.stops[2].pc == loop + 4);
+  CHECK(debugger.stops[2].s0 == 1);
+  CHECK(debugger.stops[3].reason == StopReason::Breakpoint);  // second pass
+  CHECK(debugger.stops[3].pc == loop);
+  CHECK(debugger.stops[3].s0 == 1);
+  CHECK(debugger.stops[4].reason == StopReason::Exited);
+}
+
+TEST_CASE("debug target: registers and memory written by the debugger take effect; kill stops the core") {
+  Rv32System sys("dbg2", "selfmod");
+  ScriptedDebugger debugger;
+  const uint32_t patch = sys.symbol("patch_site");
+  debugger.script = [&](DebugTarget& target, StopReason reason) {
+    if (reason == StopReason::Interrupt) {
+      target.insert_breakpoint(sys.symbol("loop") + 4);
+      // Patch the first addi to add 100 (addi s0, s0, 100 = 0x06440413).
+      const uint8_t addi_100[4] = {0x13, 0x04, 0x44, 0x06};
+      CHECK(target.write_memory(patch, addi_100, 4));
+      uint8_t back[4] = {};
+      CHECK(target.read_memory(patch, back, 4));
+      CHECK(std::memcmp(back, addi_100, 4) == 0);
+      CHECK_FALSE(target.read_memory(0x20000000u, back, 4));  // unmapped
+      return ResumeMode::Continue;
+    }
+    target.write_register(zero, 5);  // x0 stays 0
+    target.write_register(s1, 1);    // make this the last pass
+    return ResumeMode::Kill;
+  };
+  sys.cpu.set_debug_hook(&debugger);
+  sc_core::sc_start(sc_time(1, sc_core::SC_MS));
+  CHECK(sys.cpu.halt_reason() == Halt::Killed);
+  REQUIRE(debugger.stops.size() == 2);
+  CHECK(debugger.stops[1].reason == StopReason::Breakpoint);
+  CHECK(debugger.stops[1].s0 == 100);
+  CHECK(sys.reg(zero) == 0);
+  CHECK(sys.reg(s1) == 1);
+  CHECK(sys.cpu.instructions_retired() == 3);  // li, li, the patched addi
 }
