@@ -19,7 +19,15 @@ packages=(
   nlohmann-json3-dev
   catch2                              # Catch2 v2, the unit-test framework
   python3 python3-numpy               # workload tools and their tests
-  gcc-riscv64-unknown-elf             # RV32 programs: ISS tests and benchmark
+  ccache                              # shared compile cache for the normal and sanitized trees
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # RV32: ISS tests and benchmark, the cross-built driver
+  gdb-multiarch                       # debugging the RV32 driver through the GDB server
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev  # libFuzzer harnesses, sanitizer runtimes
+  libopenblas-dev                     # the golden reference's exact float64 GEMM
+  python3-torch python3-torchvision python3-onnx  # network import and the bitlength learner
+  dataset-fashion-mnist               # real data for the learned bitlengths
+  python3-matplotlib python3-distributed python3-jsonschema python3-pytest  # plots, sweeps, schema, tests
+  pybind11-dev python3-pybind11       # Python bindings of the device
 )
 missing=()
 for package in "${packages[@]}"; do
