@@ -167,6 +167,18 @@ TEST_CASE("timer interrupts: pending while disabled then taken, masked in mie, w
   CHECK(sys.cpu.instructions_retired() < 2100);
 }
 
+TEST_CASE("external, software and timer interrupts are taken in priority order through their vectors") {
+  Rv32System sys("prio", "priority");
+  sys.external_line.write(true);
+  sys.software_line.write(true);
+  run_to_end(sys);
+  const std::vector<uint32_t> expected{0x8000000Bu, 11, 0x80000003u, 3, 0x80000007u, 7};
+  CHECK(sys.device.log == expected);
+  CHECK(sys.reg(s1) == 0x888u);
+  CHECK(sys.reg(s2) == 0);
+  CHECK(sys.cpu.interrupts_taken() == 3);
+}
+
 TEST_CASE("wfi with no interrupt enabled ends in a deadlock with a clear message") {
   Rv32System sys("dl", "wfi_nothing_enabled");
   sc_core::sc_start(sc_time(1, sc_core::SC_MS));
