@@ -232,6 +232,13 @@ TEST_CASE("simulated time and results are identical with DMI on and off") {
   CHECK(a.device.log[0] == 64 * 65 / 2);  // the sum of 64..1, each through SRAM and DRAM
   CHECK(a.device.log_times == b.device.log_times);
   CHECK(a.cpu.current_time() == b.cpu.current_time());
+  // By hand, at 1 ns per instruction plus each access's latency: an SRAM
+  // access adds 1 (latency) + 1 (beat) + 1 (link beat) + 2 x 2 (router) = 7 ns,
+  // a DRAM access 50 + 1 + 1 + 4 = 56 ns, the device write 1 + 1 + 4 = 6 ns.
+  // 5 set-up instructions, 64 loops of 9 instructions with 2 SRAM and 2 DRAM
+  // accesses, the device store, then la (2), li and the tohost store (DRAM).
+  const uint64_t expected_ns = 5 + 64 * (9 + 2 * 7 + 2 * 56) + (1 + 6) + (4 + 56);
+  CHECK(a.cpu.current_time() == sc_time(double(expected_ns), SC_NS));
   CHECK(a.cpu.cycles() == b.cpu.cycles());
   CHECK(a.cpu.instructions_retired() == b.cpu.instructions_retired());
 }
