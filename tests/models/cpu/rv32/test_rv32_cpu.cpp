@@ -213,6 +213,28 @@ TEST_CASE("the instruction limit stops the core after exactly that many instruct
   CHECK(sys.cpu.current_time() == sc_time(12345, SC_NS));  // CPI 1 at 1 GHz
 }
 
+TEST_CASE("random instruction words never crash or hang the core") {
+  // Three seeds side by side; each ends at a halt reason (usually the limit).
+  std::vector<std::unique_ptr<Rv32System>> systems;
+  Rv32Config config;
+  config.max_instructions = 200000;
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    systems.push_back(std::make_unique<Rv32System>("random" + std::to_string(seed), "random_words", config));
+    uint32_t state = seed;
+    const uint32_t area = systems.back()->symbol("random_area");
+    for (uint32_t offset = 0; offset < 16384; offset += 4) {
+      state = state * 1664525u + 1013904223u;
+      systems.back()->set_word(area + offset, state ^ (state >> 13));
+    }
+  }
+  sc_core::sc_start(sc_time(100, sc_core::SC_MS));
+  for (auto& sys : systems) {
+    INFO(sys->cpu.halt_message());
+    CHECK(sys->cpu.halt_reason() != Halt::Running);
+    CHECK(sys->cpu.instructions_retired() <= 200000u);
+  }
+}
+
 TEST_CASE("a store over an executed instruction replaces its decoded copy") {
   Rv32System sys("selfmod", "selfmod");
   run_to_end(sys);
