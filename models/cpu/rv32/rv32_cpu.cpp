@@ -301,6 +301,43 @@ uint32_t Rv32Cpu::illegal(uint32_t pc) {
   return raise(kCauseIllegal, raw, pc);
 }
 
+// The fast paths of loads and stores, inlined into the interpreter loop.
+template <unsigned Size>
+inline bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
+  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
+  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    value = 0;
+    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
+    add_latency(block.latency_units);
+    return true;
+  }
+  uint8_t bytes[4] = {};
+  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
+  value = 0;
+  std::memcpy(&value, bytes, Size);
+  return true;
+}
+
+template <unsigned Size>
+inline bool Rv32Cpu::store(uint32_t address, uint32_t value) {
+  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
+  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
+    add_latency(block.latency_units);
+  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
+    return fault(kCauseStoreAccess, address);
+  }
+  forget_decoded_word(address);
+  if ((address & ~3u) == tohost_ && value != 0) {
+    tohost_value_ = value;
+    halt_after_instruction_ = true;
+    batch_stop_instret_ = instret_ + 1;
+  }
+  return true;
+}
+
 void Rv32Cpu::run_batch() {
   uint32_t pc = pc_;
   uint32_t* const x = x_;
@@ -500,42 +537,6 @@ void Rv32Cpu::run_batch() {
 
 // ---------------------------------------------------------------------------
 // Memory
-
-template <unsigned Size>
-bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
-  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
-  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
-  if (block.tag == address >> kDmiBlockBits) {
-    value = 0;
-    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
-    add_latency(block.latency_units);
-    return true;
-  }
-  uint8_t bytes[4] = {};
-  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
-  value = 0;
-  std::memcpy(&value, bytes, Size);
-  return true;
-}
-
-template <unsigned Size>
-bool Rv32Cpu::store(uint32_t address, uint32_t value) {
-  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
-  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
-  if (block.tag == address >> kDmiBlockBits) {
-    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
-    add_latency(block.latency_units);
-  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
-    return fault(kCauseStoreAccess, address);
-  }
-  forget_decoded_word(address);
-  if ((address & ~3u) == tohost_ && value != 0) {
-    tohost_value_ = value;
-    halt_after_instruction_ = true;
-    batch_stop_instret_ = instret_ + 1;
-  }
-  return true;
-}
 
 bool Rv32Cpu::fault(uint32_t cause, uint32_t address) {
   fault_cause_ = cause;
