@@ -163,7 +163,7 @@ sc_core::sc_time Rv32Cpu::current_time() const {
   return sc_core::sc_time_stamp() + sc_core::sc_time::from_value(local_now());
 }
 
-uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value() + cycle_offset_; }
+uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value(); }
 
 void Rv32Cpu::fold_local_time() {
   local_units_ = local_now();
@@ -660,8 +660,8 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
     case kCsrMcause: value = mcause_; return true;
     case kCsrMtval: value = mtval_; return true;
     case kCsrMip: value = mip_; return true;
-    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles()); return true;
-    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>(cycles() >> 32); return true;
+    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles() + cycle_offset_); return true;
+    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>((cycles() + cycle_offset_) >> 32); return true;
     case kCsrMinstret: case kCsrInstret: value = static_cast<uint32_t>(instret_ + instret_offset_); return true;
     case kCsrMinstreth: case kCsrInstreth: value = static_cast<uint32_t>((instret_ + instret_offset_) >> 32); return true;
     case kCsrMvendorid: case kCsrMarchid: case kCsrMimpid: value = 0; return true;
@@ -673,7 +673,7 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
 void Rv32Cpu::csr_write(uint32_t csr, uint32_t value) {
   auto set_low = [](uint64_t old, uint32_t low) { return (old & ~0xFFFFFFFFull) | low; };
   auto set_high = [](uint64_t old, uint32_t high) { return (old & 0xFFFFFFFFull) | (uint64_t(high) << 32); };
-  const uint64_t cycles_now = cycles() - cycle_offset_;
+  const uint64_t cycles_now = cycles();
   const uint64_t instret_after = instret_ + 1;  // the write counts after this instruction retires
   switch (csr) {
     case kCsrMstatus:
