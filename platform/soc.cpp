@@ -14,6 +14,8 @@ Soc::Soc(sc_core::sc_module_name name, const PlatformConfig& config, std::functi
   cpu_ = std::make_unique<NativeCpu>("cpu", config.cpu, std::move(firmware));
   uart_ = std::make_unique<Uart>("uart", std::move(console));
   sysctrl_ = std::make_unique<SysCtrl>("sysctrl");
+  clint_ = std::make_unique<Clint>("clint", ClintConfig{});
+  plic_ = std::make_unique<Plic>("plic", PLIC_SOURCE_LOOM);
 
   router_->connect_initiator(cpu_->socket, "cpu");
   router_->connect_initiator(loom_->dma_socket, "loom_dma");
@@ -21,10 +23,16 @@ Soc::Soc(sc_core::sc_module_name name, const PlatformConfig& config, std::functi
   router_->connect_target(uart_->socket, "uart", SOC_UART_BASE, SOC_PERIPHERAL_WINDOW);
   router_->connect_target(sysctrl_->socket, "sysctrl", SOC_SYSCTRL_BASE, SOC_PERIPHERAL_WINDOW);
   router_->connect_target(loom_->reg_socket, "loom", SOC_LOOM_BASE, LOOM_REG_SPACE_BYTES);
+  router_->connect_target(clint_->socket, "clint", SOC_CLINT_BASE, SOC_CLINT_WINDOW);
+  router_->connect_target(plic_->socket, "plic", SOC_PLIC_BASE, SOC_PLIC_WINDOW);
   router_->connect_target(dram_->socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
 
   loom_->irq(loom_irq_);
   cpu_->irq(loom_irq_);
+  plic_->sources[PLIC_SOURCE_LOOM - 1](loom_irq_);
+  plic_->external_irq(external_irq_);
+  clint_->timer_irq(timer_irq_);
+  clint_->software_irq(software_irq_);
 }
 
 }  // namespace loomvp

@@ -1,5 +1,7 @@
-// The mobile SoC: CPU, SRAM, DRAM, Loom, UART and system control on one
-// address-decoding interconnect (address map in firmware/include/soc_map.h).
+// The mobile SoC: CPU, SRAM, DRAM, Loom, UART, system control, CLINT and PLIC
+// on one address-decoding interconnect (address map in
+// firmware/include/soc_map.h). Loom's interrupt is PLIC source 1; the native
+// CPU, which has no trap handler, also sees the Loom line directly.
 #pragma once
 
 #include <functional>
@@ -12,6 +14,8 @@
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
 #include "models/memory/memory.h"
+#include "models/peripherals/clint.h"
+#include "models/peripherals/plic.h"
 #include "models/peripherals/sysctrl.h"
 #include "models/peripherals/uart.h"
 #include "platform/config.h"
@@ -30,6 +34,8 @@ class Soc : public sc_core::sc_module {
   NativeCpu& cpu() { return *cpu_; }
   Uart& uart() { return *uart_; }
   SysCtrl& sysctrl() { return *sysctrl_; }
+  Clint& clint() { return *clint_; }
+  Plic& plic() { return *plic_; }
 
  private:
   std::unique_ptr<Router> router_;
@@ -38,7 +44,10 @@ class Soc : public sc_core::sc_module {
   std::unique_ptr<NativeCpu> cpu_;
   std::unique_ptr<Uart> uart_;
   std::unique_ptr<SysCtrl> sysctrl_;
+  std::unique_ptr<Clint> clint_;
+  std::unique_ptr<Plic> plic_;
   sc_core::sc_signal<bool> loom_irq_{"loom_irq"};
+  sc_core::sc_signal<bool> timer_irq_{"timer_irq"}, software_irq_{"software_irq"}, external_irq_{"external_irq"};
 };
 
 }  // namespace loomvp
