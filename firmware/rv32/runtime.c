@@ -13,6 +13,7 @@ volatile uint32_t fromhost __attribute__((section(".tohost"), aligned(8)));
 static rv32_irq_handler_t source_handlers[PLIC_SOURCES];
 static void *source_contexts[PLIC_SOURCES];
 static uint32_t attached_sources; /* PLIC enable bits of attached sources */
+static uint32_t claimed_sources;  /* claimed, completion deferred to the next wait */
 static rv32_irq_handler_t timer_handler;
 static void *timer_context;
 static volatile uint32_t external_count, timer_count;
@@ -39,6 +40,11 @@ void rv32_irq_enable(void) {
 
 void rv32_wait_for_interrupt(void) {
   RV32_CSR_CLEAR(mstatus, RV32_MSTATUS_MIE);
+  for (uint32_t source = 1; claimed_sources; ++source) {
+    if (!(claimed_sources & (1u << source))) continue;
+    claimed_sources &= ~(1u << source);
+    mmio_write32(SOC_PLIC_BASE + PLIC_REG_CLAIM, source);
+  }
   mmio_write32(SOC_PLIC_BASE + PLIC_REG_ENABLE, attached_sources);
   __asm__ volatile("wfi");              /* wakes on mip & mie, whatever MIE says */
   RV32_CSR_SET(mstatus, RV32_MSTATUS_MIE); /* the pending interrupt is taken here */
@@ -56,9 +62,12 @@ static void serve_external(void) {
   uint32_t source;
   while ((source = mmio_read32(SOC_PLIC_BASE + PLIC_REG_CLAIM)) != 0u) {
     ++external_count;
-    mmio_write32(SOC_PLIC_BASE + PLIC_REG_ENABLE, attached_sources & ~(1u << source));
-    if (source < PLIC_SOURCES && source_handlers[source]) source_handlers[source](source_contexts[source]);
-    mmio_write32(SOC_PLIC_BASE + PLIC_REG_CLAIM, source);
+    if (source >= PLIC_SOURCES) continue;
+    claimed_sources |= 1u << source;
+    /* Masking is a store, which a loosely-timed core lets the PLIC see
+     * before it checks for interrupts again: no spurious second trap. */
+    mmio_write32(SOC_PLIC_BASE + PLIC_REG_ENABLE, attached_sources & ~claimed_sources);
+    if (source_handlers[source]) source_handlers[source](source_contexts[source]);
   }
 }
 

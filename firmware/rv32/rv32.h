@@ -19,18 +19,20 @@
 
 typedef void (*rv32_irq_handler_t)(void *context);
 
-/* Routes PLIC source `source` (priority 1) to `handler`. The trap handler
- * claims the source, masks it in the PLIC, calls `handler` and completes;
- * rv32_wait_for_interrupt() unmasks it again. The mask keeps a level-
- * sensitive device that the handler does not acknowledge itself (the Loom
- * driver acknowledges in loom_wait) from interrupting without end. */
+/* Routes PLIC source `source` (priority 1) to `handler` (may be NULL). The
+ * trap handler claims the source and calls `handler`; the completion waits
+ * for the next rv32_wait_for_interrupt(), by which time the driver has
+ * acknowledged the device (the Loom driver does so in loom_wait). Completing
+ * at once would let a level-sensitive line that is still high interrupt
+ * again without end. */
 void rv32_irq_attach(uint32_t source, rv32_irq_handler_t handler, void *context);
 /* Timer handler (NULL: none); called with mtimecmp parked at its maximum. */
 void rv32_timer_attach(rv32_irq_handler_t handler, void *context);
 /* Enables machine external and timer interrupts globally. */
 void rv32_irq_enable(void);
-/* Unmasks the attached sources and sleeps (wfi) until an interrupt has been
- * taken; the check-then-sleep race is closed by sleeping with MIE off. */
+/* Completes the sources served since the last wait and sleeps (wfi) until an
+ * interrupt has been taken; the check-then-sleep race is closed by sleeping
+ * with MIE off. */
 void rv32_wait_for_interrupt(void);
 /* Interrupts taken so far, by kind. */
 uint32_t rv32_external_interrupts(void);

@@ -296,6 +296,16 @@ ResumeMode GdbServer::on_stop(DebugTarget& target, StopReason reason) {
   return serve(target);
 }
 
+void GdbServer::finish(uint8_t exit_status) {
+  if (fd_ < 0) return;
+  if (running_) {
+    std::string reply = "W";
+    append_hex_byte(reply, exit_status);
+    send_packet(reply);
+  }
+  disconnect();
+}
+
 ResumeMode GdbServer::serve(DebugTarget& target) {
   uint8_t byte;
   while (read_byte(byte)) {

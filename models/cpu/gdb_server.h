@@ -58,6 +58,10 @@ class GdbServer : public DebugHook {
   // The exit status reported to gdb when the program ends ("W" packet).
   void set_exit_status(std::function<uint8_t()> status) { exit_status_ = std::move(status); }
 
+  // The simulation ended without the CPU reporting it (a SYSCTRL exit stops
+  // the kernel): tells a gdb still waiting ("W" packet) and disconnects.
+  void finish(uint8_t exit_status);
+
   // DebugHook
   ResumeMode on_stop(DebugTarget& target, StopReason reason) override;
   bool stop_requested() override;
