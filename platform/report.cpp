@@ -117,6 +117,11 @@ void print_summary(std::ostream& out, const RunResult& r) {
   out << std::fixed << std::setprecision(3) << "accelerator time " << t.cycles / clock_ghz(r) / 1e6
       << " ms at " << std::setprecision(2) << clock_ghz(r) << " GHz; " << std::setprecision(2)
       << t.macs / 1e9 << " GMAC; host " << std::setprecision(2) << r.host_seconds << " s\n";
+  if (r.cpu.model == "rv32")
+    out << "cpu rv32: " << r.cpu.instructions_retired << " instructions, " << r.cpu.cycles << " cycles, "
+        << std::setprecision(0) << r.cpu.wfi_ns << " ns in wfi, " << r.cpu.interrupts_taken
+        << " interrupts taken\n";
+  if (!r.cpu.halt_message.empty()) out << "cpu: " << r.cpu.halt_message << "\n";
   if (r.passed())
     out << "PASS: every layer's output matches the golden reference bit for bit\n";
   else if (!r.firmware_exited)
@@ -215,6 +220,13 @@ json stats_json(const RunResult& r) {
         {"firmware_exit_code", r.firmware_exit_code},
         {"cpu_bus_errors", r.cpu_bus_errors}}},
       {"host", {{"wall_seconds", r.host_seconds}}},
+      {"cpu",
+       {{"model", r.cpu.model},
+        {"instructions_retired", r.cpu.instructions_retired},
+        {"cycles", r.cpu.cycles},
+        {"wfi_ns", r.cpu.wfi_ns},
+        {"interrupts_taken", r.cpu.interrupts_taken},
+        {"halt", r.cpu.halt_message}}},
   };
 }
 
