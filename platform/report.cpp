@@ -117,17 +117,11 @@ void print_summary(std::ostream& out, const RunResult& r) {
     out << line;
   }
   const Totals t = totals_of(r);
-<<<<<<< HEAD
   for (const LayerResult& l : r.layers)
     if (l.relayout.space_to_depth)
       out << l.layer->name << ": re-laid space-to-depth " << l.relayout.block_y << "x" << l.relayout.block_x
           << " for the device (input " << l.relayout.device_in_shape.str() << ", kernel " << l.relayout.device_kh
           << "x" << l.relayout.device_kw << ", stride 1)\n";
-  std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6s %12llu %12llu %10llu %12llu %11llu\n", "total",
-                "", "", "", "", "", (unsigned long long)t.cycles, (unsigned long long)t.compute_cycles,
-                (unsigned long long)t.dma_cycles, (unsigned long long)t.bytes_read,
-                (unsigned long long)t.bytes_written);
-=======
   const std::string bound = std::to_string(t.memory_bound_layers) + " mem";
   std::snprintf(line, sizeof line,
                 "%-8s %-7s %-12s %-12s %-8s %6s %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5s %11llu %10llu\n",
@@ -135,23 +129,19 @@ void print_summary(std::ostream& out, const RunResult& r) {
                 (unsigned long long)t.stall_data_cycles, (unsigned long long)t.stall_space_cycles,
                 (unsigned long long)t.dma_cycles, (unsigned long long)t.tiles, bound.c_str(), "",
                 (unsigned long long)t.bytes_read, (unsigned long long)t.bytes_written);
->>>>>>> main
   out << line << "\n";
   out << std::fixed << std::setprecision(3) << "accelerator time " << t.cycles / clock_ghz(r) / 1e6
       << " ms at " << std::setprecision(2) << clock_ghz(r) << " GHz; " << std::setprecision(2)
       << t.macs / 1e9 << " GMAC; host " << std::setprecision(2) << r.host_seconds << " s\n";
-<<<<<<< HEAD
   if (r.traffic)
     out << std::setprecision(2) << "traffic generator: " << r.traffic->bytes << " B read, "
         << r.traffic->achieved_gb_per_s() << " GB/s achieved of " << r.platform.traffic.bandwidth_gb_per_s
         << " offered, mean latency " << std::setprecision(1) << r.traffic->mean_latency_ns() << " ns\n";
-=======
   if (r.cpu.model == "rv32")
     out << "cpu rv32: " << r.cpu.instructions_retired << " instructions, " << r.cpu.cycles << " cycles, "
         << std::setprecision(0) << r.cpu.wfi_ns << " ns in wfi, " << r.cpu.interrupts_taken
         << " interrupts taken\n";
   if (!r.cpu.halt_message.empty()) out << "cpu: " << r.cpu.halt_message << "\n";
->>>>>>> main
   if (r.passed())
     out << "PASS: every layer's output matches the golden reference bit for bit\n";
   else if (!r.firmware_exited)
