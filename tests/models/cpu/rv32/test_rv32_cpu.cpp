@@ -53,6 +53,7 @@ TEST_CASE("integer and M-extension edge cases: division by zero and overflow, sh
   CHECK(sys.reg(a0) == 1);
   CHECK(sys.reg(a1) == 0);
   CHECK(sys.reg(tp) == 1);
+  CHECK(sys.reg(sp) == 1100);  // every addi ran, across the page boundary
 }
 
 TEST_CASE("loads sign- and zero-extend bytes and halves; stores write only their bytes") {
