@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cpu/debug_target.h"
 #include "models/loom/loom.h"
 #include "models/interconnect/router.h"
 #include "models/memory/memory.h"
@@ -21,6 +22,7 @@ struct RunOptions {
   std::string engine;  // empty: the platform's
   std::string platform = "mobile-soc";
   std::vector<std::string> overrides;  // key=value
+  DebugHook* debug_hook = nullptr;     // a debugger for the RV32 core (--gdb)
 };
 
 struct LayerResult {
@@ -31,6 +33,17 @@ struct LayerResult {
   uint64_t expected_mismatches = 0;  // vs the bundle's expected tensor, if any
   bool has_expected = false;
   uint32_t stored_pa = 0, stored_pw = 0, stored_po = 0;
+};
+
+// What the host CPU did (docs/stats-format.md). The RV32 ISS fills every
+// field; the native CPU only the model.
+struct CpuStats {
+  std::string model = "native";
+  uint64_t instructions_retired = 0;
+  uint64_t cycles = 0;
+  double wfi_ns = 0;  // simulated time asleep in wfi
+  uint64_t interrupts_taken = 0;
+  std::string halt_message;  // why the core stopped, when not by a firmware exit
 };
 
 struct RunResult {
@@ -44,6 +57,7 @@ struct RunResult {
   double host_seconds = 0;
   uint64_t dram_host_bytes = 0;
   uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
+  CpuStats cpu;
   std::vector<InitiatorStats> initiators;
   MemoryStats dram_stats;
   bool passed() const;
@@ -51,5 +65,8 @@ struct RunResult {
 
 // Throws UserError for bad input (exit code 2).
 RunResult run_workload(const RunOptions& options);
+
+// The cross-built RV32 network runner, or "" when it was not built.
+std::string rv32_firmware_path();
 
 }  // namespace loomvp
