@@ -244,6 +244,34 @@ TEST_CASE("a store over an executed instruction replaces its decoded copy") {
   CHECK(sys.reg(s0) == 17);
 }
 
+namespace {
+
+// Rewrites a word of DRAM through the backdoor at a given time, then has the
+// memory invalidate its DMI pointers, as a loader reusing memory would.
+struct BackdoorPatcher : sc_core::sc_module {
+  Rv32System& sys;
+  uint32_t address, value;
+  SC_HAS_PROCESS(BackdoorPatcher);
+  BackdoorPatcher(sc_core::sc_module_name name, Rv32System& system, uint32_t at, uint32_t word)
+      : sc_module(name), sys(system), address(at), value(word) {
+    SC_THREAD(patch);
+  }
+  void patch() {
+    wait(sc_time(500, SC_NS));
+    sys.set_word(address, value);
+    sys.dram.socket->invalidate_direct_mem_ptr(0, kDramBytes - 1);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a DMI invalidation drops the decoded instructions of that memory") {
+  Rv32System sys("inval", "dmi_invalidate");
+  BackdoorPatcher patcher("patcher", sys, sys.symbol("patch_site"), 0x01048493u);  // addi s1, s1, 16
+  run_to_end(sys);
+  CHECK(sys.reg(s1) == 17);
+}
+
 TEST_CASE("simulated time and results are identical with DMI on and off") {
   Rv32Config with_dmi, without_dmi;
   without_dmi.use_dmi = false;
