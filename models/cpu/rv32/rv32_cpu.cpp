@@ -749,7 +749,24 @@ void Rv32Cpu::wait_for_interrupt() {
   }
   in_wfi_ = true;
   const sc_core::sc_time start = sc_core::sc_time_stamp();
-  sc_core::wait(irq_event_);
+  if (!debug_hook_) {
+    sc_core::wait(irq_event_);
+  } else {
+    // A debugger may ask to stop while the core sleeps: look once a quantum.
+    // A stop ends the wfi early, which the ISA allows (wfi is a hint).
+    const sc_core::sc_time poll = std::max(config_.quantum, config_.clock_period);
+    bool stop = false;
+    while (!(mip_ & mie_) && !stop) {
+      sc_core::wait(poll, irq_event_);
+      read_irq_lines();
+      stop = !(mip_ & mie_) && debug_hook_->stop_requested();
+    }
+    time_in_wfi_ += sc_core::sc_time_stamp() - start;
+    in_wfi_ = false;
+    quantum_keeper_.reset();
+    if (stop) debug_stop(StopReason::Interrupt);
+    return;
+  }
   time_in_wfi_ += sc_core::sc_time_stamp() - start;
   in_wfi_ = false;
   quantum_keeper_.reset();

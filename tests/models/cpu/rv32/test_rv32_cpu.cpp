@@ -321,7 +321,9 @@ struct ScriptedDebugger : DebugHook {
     stops.push_back({reason, target.read_register(pc), target.read_register(s0)});
     return script(target, reason);
   }
+  int polls_until_interrupt = -1;  // then one Ctrl-C
   bool stop_requested() override {
+    if (polls_until_interrupt >= 0 && polls_until_interrupt-- == 0) return true;
     const bool stop = stop_at_start;
     stop_at_start = false;
     return stop;
@@ -386,4 +388,19 @@ TEST_CASE("debug target: registers and memory written by the debugger take effec
   CHECK(sys.reg(zero) == 0);
   CHECK(sys.reg(s1) == 1);
   CHECK(sys.cpu.instructions_retired() == 3);  // li, li, the patched addi
+}
+
+TEST_CASE("debug target: a stop request reaches a core asleep in wfi") {
+  Rv32System sys("dbg3", "wfi_no_event");
+  ScriptedDebugger debugger;
+  debugger.stop_at_start = false;
+  debugger.polls_until_interrupt = 5;  // the first two polls come before the wfi
+  debugger.script = [](DebugTarget&, StopReason) { return ResumeMode::Kill; };
+  sys.cpu.set_debug_hook(&debugger);
+  sc_core::sc_start(sc_time(1, sc_core::SC_MS));
+  CHECK(sys.cpu.halt_reason() == Halt::Killed);
+  REQUIRE(debugger.stops.size() == 1);
+  CHECK(debugger.stops[0].reason == StopReason::Interrupt);
+  CHECK(debugger.stops[0].pc == sys.symbol("_start") + 12);  // after li, csrw, wfi
+  CHECK(sys.cpu.time_in_wfi() > sc_time(2, SC_US));  // slept through polls a quantum apart
 }
