@@ -12,6 +12,8 @@ namespace {
 
 struct Totals {
   uint64_t cycles = 0, compute_cycles = 0, dma_cycles = 0, bytes_read = 0, bytes_written = 0, macs = 0;
+  uint64_t stall_data_cycles = 0, stall_space_cycles = 0, drain_cycles = 0, tiles = 0, memory_bound_layers = 0;
+  uint64_t bytes[static_cast<uint32_t>(TensorKind::Count)] = {};
 };
 
 Totals totals_of(const RunResult& r) {
@@ -20,6 +22,12 @@ Totals totals_of(const RunResult& r) {
     t.cycles += l.record.cycles;
     t.compute_cycles += l.record.compute_cycles;
     t.dma_cycles += l.record.dma_cycles;
+    t.stall_data_cycles += l.record.stall_data_cycles;
+    t.stall_space_cycles += l.record.stall_space_cycles;
+    t.drain_cycles += l.record.drain_cycles;
+    t.tiles += l.record.tiles;
+    t.memory_bound_layers += l.ran && l.record.memory_bound;
+    for (uint32_t k = 0; k < static_cast<uint32_t>(TensorKind::Count); ++k) t.bytes[k] += l.record.dram_bytes[k];
     t.bytes_read += l.record.dram_bytes_read;
     t.bytes_written += l.record.dram_bytes_written;
     t.macs += l.layer->macs();
@@ -43,6 +51,30 @@ std::string precisions(const LayerResult& l) {
 
 double clock_ghz(const RunResult& r) { return 1.0 / (r.platform.loom.clock_period.to_seconds() * 1e9); }
 
+const char* bound_name(const LayerResult& l) {
+  if (!l.ran) return "-";
+  return l.record.memory_bound ? "memory" : "compute";
+}
+
+// Useful MACs over the lane operations the engine's steps offered: a step
+// covers Q windows (1 for fc) x R filters x 16 lanes; pools and add 16 x 16.
+double lane_utilisation(const LayerResult& l, const EngineSpec& e) {
+  const WorkloadLayer& L = *l.layer;
+  uint64_t per_step = 16 * kLanes;
+  if (L.type == LayerType::Conv)
+    per_step = uint64_t{e.window_columns} * e.filter_rows * kLanes;
+  else if (L.type == LayerType::Fc)
+    per_step = uint64_t{e.serial_weights ? e.filter_rows : kBaseFilters} * kLanes;
+  return l.record.steps ? double(L.macs()) / double(l.record.steps * per_step) : 0.0;
+}
+
+json bytes_by_kind(const uint64_t* bytes) {
+  json j = json::object();
+  for (uint32_t k = 0; k < static_cast<uint32_t>(TensorKind::Count); ++k)
+    j[tensor_kind_name(static_cast<TensorKind>(k))] = bytes[k];
+  return j;
+}
+
 }  // namespace
 
 void print_summary(std::ostream& out, const RunResult& r) {
@@ -52,25 +84,35 @@ void print_summary(std::ostream& out, const RunResult& r) {
   out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n\n";
 
   char line[512];
-  std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6s %12s %12s %10s %12s %11s  %s\n", "layer",
-                "type", "input", "output", "Pa/Pw/Po", "pa_dyn", "cycles", "compute", "dma", "DRAM read",
-                "DRAM write", "check");
+  const EngineSpec& engine = engine_spec(r.platform.loom.engine);
+  std::snprintf(line, sizeof line,
+                "%-8s %-7s %-12s %-12s %-8s %6s %11s %11s %10s %10s %10s %5s %-7s %5s %11s %10s  %s\n", "layer",
+                "type", "input", "output", "Pa/Pw/Po", "pa_dyn", "cycles", "compute", "stall_data", "stall_spc",
+                "dma", "tiles", "bound", "util", "DRAM read", "DRAM write", "check");
   out << line;
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
-    std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6.2f %12llu %12llu %10llu %12llu %11llu  %s\n",
+    const LayerRecord& rec = l.record;
+    std::snprintf(line, sizeof line,
+                  "%-8s %-7s %-12s %-12s %-8s %6.2f %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5.2f %11llu "
+                  "%10llu  %s\n",
                   L.name.c_str(), layer_type_name(L.type), L.in_shape.str().c_str(), L.out_shape.str().c_str(),
-                  precisions(l).c_str(), l.record.pa_dynamic_avg, (unsigned long long)l.record.cycles,
-                  (unsigned long long)l.record.compute_cycles, (unsigned long long)l.record.dma_cycles,
-                  (unsigned long long)l.record.dram_bytes_read, (unsigned long long)l.record.dram_bytes_written,
+                  precisions(l).c_str(), rec.pa_dynamic_avg, (unsigned long long)rec.cycles,
+                  (unsigned long long)rec.compute_cycles, (unsigned long long)rec.stall_data_cycles,
+                  (unsigned long long)rec.stall_space_cycles, (unsigned long long)rec.dma_cycles,
+                  (unsigned long long)rec.tiles, bound_name(l), lane_utilisation(l, engine),
+                  (unsigned long long)rec.dram_bytes_read, (unsigned long long)rec.dram_bytes_written,
                   check_text(l).c_str());
     out << line;
   }
   const Totals t = totals_of(r);
-  std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6s %12llu %12llu %10llu %12llu %11llu\n", "total",
-                "", "", "", "", "", (unsigned long long)t.cycles, (unsigned long long)t.compute_cycles,
-                (unsigned long long)t.dma_cycles, (unsigned long long)t.bytes_read,
-                (unsigned long long)t.bytes_written);
+  const std::string bound = std::to_string(t.memory_bound_layers) + " mem";
+  std::snprintf(line, sizeof line,
+                "%-8s %-7s %-12s %-12s %-8s %6s %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5s %11llu %10llu\n",
+                "total", "", "", "", "", "", (unsigned long long)t.cycles, (unsigned long long)t.compute_cycles,
+                (unsigned long long)t.stall_data_cycles, (unsigned long long)t.stall_space_cycles,
+                (unsigned long long)t.dma_cycles, (unsigned long long)t.tiles, bound.c_str(), "",
+                (unsigned long long)t.bytes_read, (unsigned long long)t.bytes_written);
   out << line << "\n";
   out << std::fixed << std::setprecision(3) << "accelerator time " << t.cycles / clock_ghz(r) / 1e6
       << " ms at " << std::setprecision(2) << clock_ghz(r) << " GHz; " << std::setprecision(2)
@@ -114,6 +156,14 @@ json stats_json(const RunResult& r) {
         {"cycles", rec.cycles},
         {"compute_cycles", rec.compute_cycles},
         {"dma_cycles", rec.dma_cycles},
+        {"stall_data_cycles", rec.stall_data_cycles},
+        {"stall_space_cycles", rec.stall_space_cycles},
+        {"drain_cycles", rec.drain_cycles},
+        {"bound", bound_name(l)},
+        {"tiles", rec.tiles},
+        {"loop_order", l.ran ? json(loop_order_name(rec.loop_order)) : json(nullptr)},
+        {"lane_utilisation", lane_utilisation(l, engine_spec(r.platform.loom.engine))},
+        {"dram_bytes_by_kind", bytes_by_kind(rec.dram_bytes)},
         {"steps", rec.steps},
         {"dram_bytes_read", rec.dram_bytes_read},
         {"dram_bytes_written", rec.dram_bytes_written},
@@ -146,6 +196,12 @@ json stats_json(const RunResult& r) {
        {{"cycles", t.cycles},
         {"compute_cycles", t.compute_cycles},
         {"dma_cycles", t.dma_cycles},
+        {"stall_data_cycles", t.stall_data_cycles},
+        {"stall_space_cycles", t.stall_space_cycles},
+        {"drain_cycles", t.drain_cycles},
+        {"tiles", t.tiles},
+        {"memory_bound_layers", t.memory_bound_layers},
+        {"dram_bytes_by_kind", bytes_by_kind(t.bytes)},
         {"dram_bytes_read", t.bytes_read},
         {"dram_bytes_written", t.bytes_written},
         {"macs", t.macs},
@@ -176,13 +232,17 @@ json stats_json(const RunResult& r) {
 
 void write_csv(std::ostream& out, const RunResult& r) {
   out << "name,type,input_shape,output_shape,pa,pw,out_prec,pa_dynamic_avg,macs,cycles,compute_cycles,"
-         "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches\n";
+         "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches,stall_data_cycles,stall_space_cycles,"
+         "drain_cycles,bound,tiles,lane_utilisation\n";
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
     out << L.name << ',' << layer_type_name(L.type) << ',' << L.in_shape.str() << ',' << L.out_shape.str() << ','
         << L.pa << ',' << L.pw << ',' << L.out_prec << ',' << l.record.pa_dynamic_avg << ',' << L.macs() << ','
         << l.record.cycles << ',' << l.record.compute_cycles << ',' << l.record.dma_cycles << ','
-        << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << '\n';
+        << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << ','
+        << l.record.stall_data_cycles << ',' << l.record.stall_space_cycles << ',' << l.record.drain_cycles << ','
+        << bound_name(l) << ',' << l.record.tiles << ',' << lane_utilisation(l, engine_spec(r.platform.loom.engine))
+        << '\n';
   }
 }
 

@@ -53,6 +53,24 @@ class DramPlan {
 
 uint32_t stored_precision(uint32_t fixed, uint32_t profile) { return fixed ? fixed : profile; }
 
+// The device's tiling planner on the layer as the firmware will program it:
+// an on-chip buffer too small for one tile is a setting the user must change.
+void check_buffers(const loom_layer_t& t, const PlatformConfig& cfg, const std::string& layer) {
+  LayerRegs r;
+  r.layer_type = t.layer_type;
+  r.in_addr = t.in_addr, r.in2_addr = t.in2_addr, r.weight_addr = t.weight_addr;
+  r.bias_addr = t.bias_addr, r.out_addr = t.out_addr;
+  r.in_c = t.in_c, r.in_h = t.in_h, r.in_w = t.in_w, r.out_c = t.out_c;
+  r.kernel = t.kernel, r.stride = t.stride, r.pad = t.pad, r.groups = t.groups;
+  r.prec = t.prec, r.quant = t.quant;
+  const DecodeResult decoded = decode_layer(r, cfg.loom.limits);
+  if (decoded.error) return;  // the device reports it; not a buffer question
+  const TilePlan plan = plan_tiles(decoded.desc, engine_spec(cfg.loom.engine), cfg.loom.buffers);
+  if (plan.error)
+    throw UserError("--set " + std::string(buffer_setting(plan.short_buffer)), layer,
+                    plan.detail + "; allowed: at least " + std::to_string(plan.needed_bytes));
+}
+
 void collect_rv32(const Rv32Cpu& cpu, RunResult& result) {
   result.cpu.model = "rv32";
   result.cpu.instructions_retired = cpu.instructions_retired();
@@ -172,6 +190,7 @@ RunResult run_workload(const RunOptions& options) {
     t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
               (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
               LOOM_QUANT_SAT(L.out_prec);
+    check_buffers(t, cfg, "layers[" + std::to_string(table.size()) + "] (" + L.name + ")");
     lr.stored_pa = in.prec;
     lr.stored_pw = pw;
     lr.stored_po = out.prec;

@@ -8,7 +8,7 @@
 namespace loomvp {
 namespace {
 
-enum Op : uint16_t {
+enum Op : uint8_t {
   kNotDecoded = 0,  // a page entry not decoded yet (or invalidated)
   kBreakpoint,      // a debugger breakpoint sits here
   kIllegal,
@@ -49,7 +49,6 @@ enum Csr : uint32_t {
   kCsrMvendorid = 0xF11, kCsrMarchid = 0xF12, kCsrMimpid = 0xF13, kCsrMhartid = 0xF14,
 };
 
-constexpr uint64_t kNoRegionStart = 1ull << 40;  // above any 32-bit address
 
 }  // namespace
 
@@ -68,7 +67,7 @@ Rv32Cpu::Decoded Rv32Cpu::decode(uint32_t raw) {
   const int32_t imm_u = static_cast<int32_t>(raw & 0xfffff000u);
   const int32_t imm_j = ((static_cast<int32_t>(raw) >> 31) << 20) | (raw & 0xff000) |
                         ((raw >> 20) & 1) << 11 | ((raw >> 21) & 0x3ff) << 1;
-  auto make = [&](uint16_t op, int32_t imm) {
+  auto make = [&](uint8_t op, int32_t imm) {
     return Decoded{op, static_cast<uint8_t>(rd == 0 ? 32 : rd), rs1, rs2, imm};
   };
   switch (opcode) {
@@ -77,15 +76,15 @@ Rv32Cpu::Decoded Rv32Cpu::decode(uint32_t raw) {
     case 0x6f: return make(kJal, imm_j);
     case 0x67: return funct3 == 0 ? make(kJalr, imm_i) : d;
     case 0x63: {
-      static const uint16_t ops[8] = {kBeq, kBne, kIllegal, kIllegal, kBlt, kBge, kBltu, kBgeu};
+      static const uint8_t ops[8] = {kBeq, kBne, kIllegal, kIllegal, kBlt, kBge, kBltu, kBgeu};
       return ops[funct3] == kIllegal ? d : make(ops[funct3], imm_b);
     }
     case 0x03: {
-      static const uint16_t ops[8] = {kLb, kLh, kLw, kIllegal, kLbu, kLhu, kIllegal, kIllegal};
+      static const uint8_t ops[8] = {kLb, kLh, kLw, kIllegal, kLbu, kLhu, kIllegal, kIllegal};
       return ops[funct3] == kIllegal ? d : make(ops[funct3], imm_i);
     }
     case 0x23: {
-      static const uint16_t ops[8] = {kSb, kSh, kSw, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal};
+      static const uint8_t ops[8] = {kSb, kSh, kSw, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal};
       return ops[funct3] == kIllegal ? d : make(ops[funct3], imm_s);
     }
     case 0x13: {
@@ -101,8 +100,8 @@ Rv32Cpu::Decoded Rv32Cpu::decode(uint32_t raw) {
       }
     }
     case 0x33: {
-      static const uint16_t base[8] = {kAdd, kSll, kSlt, kSltu, kXor, kSrl, kOr, kAnd};
-      static const uint16_t muldiv[8] = {kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu};
+      static const uint8_t base[8] = {kAdd, kSll, kSlt, kSltu, kXor, kSrl, kOr, kAnd};
+      static const uint8_t muldiv[8] = {kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu};
       if (funct7 == 0) return make(base[funct3], 0);
       if (funct7 == 1) return make(muldiv[funct3], 0);
       if (funct7 == 0x20 && funct3 == 0) return make(kSub, 0);
@@ -118,7 +117,7 @@ Rv32Cpu::Decoded Rv32Cpu::decode(uint32_t raw) {
         if (raw == 0x10500073u) return make(kWfi, 0);
         return d;
       }
-      static const uint16_t ops[8] = {kIllegal, kCsrrw, kCsrrs, kCsrrc, kIllegal, kCsrrwi, kCsrrsi, kCsrrci};
+      static const uint8_t ops[8] = {kIllegal, kCsrrw, kCsrrs, kCsrrc, kIllegal, kCsrrwi, kCsrrsi, kCsrrci};
       return ops[funct3] == kIllegal ? d : make(ops[funct3], static_cast<int32_t>(raw >> 20));
     }
     default: return d;
@@ -164,7 +163,7 @@ sc_core::sc_time Rv32Cpu::current_time() const {
   return sc_core::sc_time_stamp() + sc_core::sc_time::from_value(local_now());
 }
 
-uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value() + cycle_offset_; }
+uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value(); }
 
 void Rv32Cpu::fold_local_time() {
   local_units_ = local_now();
@@ -302,12 +301,50 @@ uint32_t Rv32Cpu::illegal(uint32_t pc) {
   return raise(kCauseIllegal, raw, pc);
 }
 
+// The fast paths of loads and stores, inlined into the interpreter loop.
+template <unsigned Size>
+inline bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
+  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
+  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    value = 0;
+    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
+    add_latency(block.latency_units);
+    return true;
+  }
+  uint8_t bytes[4] = {};
+  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
+  value = 0;
+  std::memcpy(&value, bytes, Size);
+  return true;
+}
+
+template <unsigned Size>
+inline bool Rv32Cpu::store(uint32_t address, uint32_t value) {
+  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
+  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
+    add_latency(block.latency_units);
+  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
+    return fault(kCauseStoreAccess, address);
+  }
+  forget_decoded_word(address);
+  if ((address & ~3u) == tohost_ && value != 0) {
+    tohost_value_ = value;
+    halt_after_instruction_ = true;
+    batch_stop_instret_ = instret_ + 1;
+  }
+  return true;
+}
+
 void Rv32Cpu::run_batch() {
   uint32_t pc = pc_;
   uint32_t* const x = x_;
   uint32_t page_base = 1;  // never equals an aligned page base
   DecodedPage* page = nullptr;
   Decoded resumed;  // the instruction under a breakpoint, when resuming over it
+  uint32_t target;  // of a taken jump or branch
   if (pc & 3) pc = raise(kCauseFetchMisaligned, pc, pc);
 
   while (instret_ < batch_stop_instret_) {
@@ -353,41 +390,15 @@ void Rv32Cpu::run_batch() {
 
       case kLui: x[d->rd] = d->imm; break;
       case kAuipc: x[d->rd] = pc + d->imm; break;
-      case kJal: {
-        const uint32_t target = pc + d->imm;
-        if (target & 3) {
-          pc = raise(kCauseFetchMisaligned, target, pc);
-          continue;
-        }
-        x[d->rd] = pc + 4;
-        pc = target;
-        ++instret_;
-        continue;
-      }
-      case kJalr: {
-        const uint32_t target = (x[d->rs1] + d->imm) & ~1u;
-        if (target & 3) {
-          pc = raise(kCauseFetchMisaligned, target, pc);
-          continue;
-        }
-        x[d->rd] = pc + 4;
-        pc = target;
-        ++instret_;
-        continue;
-      }
+      case kJal: target = pc + d->imm; goto link_and_jump;
+      case kJalr: target = (x[d->rs1] + d->imm) & ~1u; goto link_and_jump;
 
-#define LOOMVP_BRANCH(op, condition)                          \
-  case op:                                                    \
-    if (condition) {                                          \
-      const uint32_t target = pc + d->imm;                    \
-      if (target & 3) {                                       \
-        pc = raise(kCauseFetchMisaligned, target, pc);        \
-        continue;                                             \
-      }                                                       \
-      pc = target;                                            \
-      ++instret_;                                             \
-      continue;                                               \
-    }                                                         \
+#define LOOMVP_BRANCH(op, condition) \
+  case op:                           \
+    if (condition) {                 \
+      target = pc + d->imm;          \
+      goto jump;                     \
+    }                                \
     break;
         LOOMVP_BRANCH(kBeq, x[d->rs1] == x[d->rs2])
         LOOMVP_BRANCH(kBne, x[d->rs1] != x[d->rs2])
@@ -491,7 +502,7 @@ void Rv32Cpu::run_batch() {
         const uint32_t csr = static_cast<uint32_t>(d->imm);
         const bool immediate = d->op >= kCsrrwi;
         const uint32_t operand = immediate ? d->rs1 : x[d->rs1];
-        const uint16_t kind = immediate ? d->op - (kCsrrwi - kCsrrw) : d->op;
+        const unsigned kind = immediate ? d->op - (kCsrrwi - kCsrrw) : d->op;
         const bool writes = kind == kCsrrw || d->rs1 != 0;
         uint32_t old = 0;
         if (!csr_read(csr, old) || (writes && (csr >> 10) == 3)) {
@@ -506,6 +517,17 @@ void Rv32Cpu::run_batch() {
         break;
       }
       default: pc = illegal(pc); continue;
+
+      link_and_jump:
+        if (!(target & 3)) x[d->rd] = pc + 4;  // a misaligned jump traps and writes nothing
+      jump:
+        if (target & 3) {
+          pc = raise(kCauseFetchMisaligned, target, pc);
+          continue;
+        }
+        pc = target;
+        ++instret_;
+        continue;
     }
     pc += 4;
     ++instret_;
@@ -516,42 +538,6 @@ void Rv32Cpu::run_batch() {
 // ---------------------------------------------------------------------------
 // Memory
 
-template <unsigned Size>
-bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
-  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
-  const uint64_t offset = address - read_fast_.start;
-  if (offset <= read_fast_.last - (Size - 1)) {
-    value = 0;
-    std::memcpy(&value, read_fast_.host + offset, Size);
-    add_latency(read_fast_.latency_units);
-    return true;
-  }
-  uint8_t bytes[4] = {};
-  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
-  value = 0;
-  std::memcpy(&value, bytes, Size);
-  return true;
-}
-
-template <unsigned Size>
-bool Rv32Cpu::store(uint32_t address, uint32_t value) {
-  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
-  const uint64_t offset = address - write_fast_.start;
-  if (offset <= write_fast_.last - (Size - 1)) {
-    std::memcpy(write_fast_.host + offset, &value, Size);
-    add_latency(write_fast_.latency_units);
-  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
-    return fault(kCauseStoreAccess, address);
-  }
-  forget_decoded_word(address);
-  if ((address & ~3u) == tohost_ && value != 0) {
-    tohost_value_ = value;
-    halt_after_instruction_ = true;
-    batch_stop_instret_ = instret_ + 1;
-  }
-  return true;
-}
-
 bool Rv32Cpu::fault(uint32_t cause, uint32_t address) {
   fault_cause_ = cause;
   fault_tval_ = address;
@@ -559,8 +545,8 @@ bool Rv32Cpu::fault(uint32_t cause, uint32_t address) {
 }
 
 void Rv32Cpu::forget_fast_regions() {
-  read_fast_ = FastRegion{kNoRegionStart, 4096, nullptr, 0};
-  write_fast_ = read_fast_;
+  read_blocks_.fill(DmiBlock{kNoBlock, nullptr, 0});
+  write_blocks_.fill(DmiBlock{kNoBlock, nullptr, 0});
 }
 
 // Finds a DMI region covering [address, address + size), asking the bus for
@@ -596,12 +582,15 @@ bool Rv32Cpu::slow_access(tlm::tlm_command command, uint32_t address, unsigned s
   const bool write = command == tlm::TLM_WRITE_COMMAND;
   if (config_.use_dmi) {
     if (const DmiRegion* region = find_dmi(address, size)) {
-      FastRegion& fast = write ? write_fast_ : read_fast_;
-      fast = FastRegion{region->start, region->end - region->start, region->host,
-                        write ? region->write_latency_units : region->read_latency_units};
+      const uint64_t latency = write ? region->write_latency_units : region->read_latency_units;
+      // Remember the block for the fast path when the region covers all of it.
+      const uint64_t block_start = address & ~uint64_t(kDmiBlockBytes - 1);
+      if (region->start <= block_start && block_start + kDmiBlockBytes - 1 <= region->end)
+        (write ? write_blocks_ : read_blocks_)[(address >> kDmiBlockBits) % kDmiBlocks] =
+            DmiBlock{address >> kDmiBlockBits, region->host + (block_start - region->start), latency};
       uint8_t* host = region->host + (address - region->start);
       write ? std::memcpy(host, data, size) : std::memcpy(data, host, size);
-      add_latency(fast.latency_units);
+      add_latency(latency);
       return true;
     }
   }
@@ -671,8 +660,8 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
     case kCsrMcause: value = mcause_; return true;
     case kCsrMtval: value = mtval_; return true;
     case kCsrMip: value = mip_; return true;
-    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles()); return true;
-    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>(cycles() >> 32); return true;
+    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles() + cycle_offset_); return true;
+    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>((cycles() + cycle_offset_) >> 32); return true;
     case kCsrMinstret: case kCsrInstret: value = static_cast<uint32_t>(instret_ + instret_offset_); return true;
     case kCsrMinstreth: case kCsrInstreth: value = static_cast<uint32_t>((instret_ + instret_offset_) >> 32); return true;
     case kCsrMvendorid: case kCsrMarchid: case kCsrMimpid: value = 0; return true;
@@ -684,7 +673,7 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
 void Rv32Cpu::csr_write(uint32_t csr, uint32_t value) {
   auto set_low = [](uint64_t old, uint32_t low) { return (old & ~0xFFFFFFFFull) | low; };
   auto set_high = [](uint64_t old, uint32_t high) { return (old & 0xFFFFFFFFull) | (uint64_t(high) << 32); };
-  const uint64_t cycles_now = cycles() - cycle_offset_;
+  const uint64_t cycles_now = cycles();
   const uint64_t instret_after = instret_ + 1;  // the write counts after this instruction retires
   switch (csr) {
     case kCsrMstatus:

@@ -71,7 +71,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   const sc_core::sc_event& halted_event() const { return halted_event_; }
 
   uint64_t instructions_retired() const { return instret_; }
-  uint64_t cycles() const;  // mcycle: CPU-local time since reset / clock period
+  uint64_t cycles() const;  // CPU-local time since reset / clock period (mcycle without software writes)
   sc_core::sc_time time_in_wfi() const { return time_in_wfi_; }
   uint64_t interrupts_taken() const { return interrupts_taken_; }
   uint64_t bus_errors() const { return bus_errors_; }
@@ -89,26 +89,30 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   void insert_breakpoint(uint64_t address) override;
   void remove_breakpoint(uint64_t address) override;
 
-  // Decoded form of one instruction (public for the decoder's unit tests).
+ private:
+  // Decoded form of one instruction.
   struct Decoded {
-    uint16_t op;  // Rv32Cpu::Op
-    uint8_t rd, rs1, rs2;
+    uint8_t op;  // Op in rv32_cpu.cpp
+    uint8_t rd, rs1, rs2;  // rd 0 is stored as 32, a sink register
     int32_t imm;  // immediate; CSR number for CSR ops; the raw bits for illegal ones
   };
   static Decoded decode(uint32_t raw);
-
- private:
   struct DecodedPage;
   struct DmiRegion {
     uint64_t start, end;  // inclusive
     uint8_t* host;
     uint64_t read_latency_units, write_latency_units;
   };
-  struct FastRegion {  // the last DMI region a load (or a store) used
-    uint64_t start, last;  // last = end - start
-    uint8_t* host;
+  // The fast path of loads and stores: 64 KiB blocks of DMI regions in a
+  // small direct-mapped table (one for reads, one for writes).
+  struct DmiBlock {
+    uint64_t tag;  // address >> kDmiBlockBits
+    uint8_t* host;  // the block's first byte
     uint64_t latency_units;
   };
+  static constexpr unsigned kDmiBlockBits = 16, kDmiBlocks = 64;
+  static constexpr uint32_t kDmiBlockBytes = 1u << kDmiBlockBits;
+  static constexpr uint64_t kNoBlock = ~0ull;
   static constexpr unsigned kPageBits = 12;  // decoded pages of 4 KiB
   static constexpr uint32_t kPageBytes = 1u << kPageBits;
   static constexpr uint32_t kNoTohost = 0xFFFFFFFFu;  // never equals an aligned address
@@ -155,7 +159,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   tlm_utils::tlm_quantumkeeper quantum_keeper_;
   tlm::tlm_generic_payload payload_;
   std::map<uint64_t, DmiRegion> dmi_regions_;  // by start address
-  FastRegion read_fast_, write_fast_;
+  std::array<DmiBlock, kDmiBlocks> read_blocks_, write_blocks_;
 
   // Architectural state.
   uint32_t x_[33] = {};  // x0..x31, then a sink that decoded writes to x0 go to
