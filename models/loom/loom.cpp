@@ -211,7 +211,8 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
       bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
   }
   ComputeTiming timing;
-  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing));
+  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,
+                                                config_.dynamic_precision_group));
   std::vector<uint8_t> image(d.output_bytes());
   if (operands_ok) {
     const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
