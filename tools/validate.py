@@ -202,6 +202,20 @@ def section_b(runner, workload, lines, bandwidths, workload_dir, tmp):
         moved = t["dram_bytes_read"] + t["dram_bytes_written"]
         lines.append(f"| {name} | {knee if knee is not None else '> ' + str(bandwidths[-1])} | {moved / 1e6:.1f} | "
                      f"{mcycles(t['compute_cycles'])} | {t['compute_cycles'] / moved:.3f} |")
+    # Per layer, the bandwidth that just hides its traffic behind its compute:
+    # bytes / compute cycles (B per cycle = GB/s at 1 GHz), from the widest run.
+    lines += ["", "Bandwidth each layer needs to stay compute-bound, `DRAM bytes / compute cycles` in GB/s "
+              "(bytes per cycle at 1 GHz; the plan's bytes do not depend on the bandwidth). A layer is "
+              "memory-bound in the tables above roughly where the swept bandwidth is below this value "
+              "(the exact rule compares the DMA's busy cycles, which include latency and contention "
+              "between loads and stores):", "",
+              "| layer | " + " | ".join(series) + " |", "|---|" + "---|" * len(series)]
+    for i, layer in enumerate(series["base"][-1]["layers"]):
+        cells = []
+        for runs in series.values():
+            l = runs[-1]["layers"][i]
+            cells.append(f"{(l['dram_bytes_read'] + l['dram_bytes_written']) / max(1, l['compute_cycles']):.2f}")
+        lines.append(f"| {layer['name']} ({layer['type']}) | " + " | ".join(cells) + " |")
     lines.append("")
     return table
 
@@ -310,40 +324,60 @@ def main():
 
 
 EXPLAIN_B = ["How to read it:", "",
-             "- At high bandwidth every engine approaches its compute time; lowering the bandwidth first "
-             "turns the fc layers memory-bound (their weights are used once per image, so their time is "
-             "their weight bytes over the bandwidth), then the convolutions with the fewest MACs per byte.",
-             "- base and stripes store weights at 16 bits (base also activations), so they move more bytes "
-             "than the Loom variants and turn memory-bound at higher bandwidths; Loom moves bytes in "
-             "proportion to the profile's precisions, so the same layer fits more data per tile and per "
-             "second.",
-             "- Lower precision moves the knee to lower bandwidth only if traffic shrinks faster than "
-             "compute: on Loom both scale with the precisions (compute with Pa x Pw, traffic with Pa or Pw), "
-             "so the knee moves less than the compute time does. The all-16-bit lm1b column shows the "
-             "other end: more traffic and much more compute, so it is compute-bound down to lower "
-             "bandwidths than the profiled lm1b even though it moves more bytes.",
-             "- Below the knee total cycles scale close to 1/bandwidth: the DRAM is busy all the time "
-             "and compute hides behind it (double buffering).", ""]
+             "- Pools and fc layers are memory-bound at every swept bandwidth on every engine. A pool does "
+             "16 windows x 16 channels per cycle and kernel position but reads and writes every pixel "
+             "once; an fc layer uses each weight once per image, so its time is its weight bytes over the "
+             "bandwidth (see the per-layer table: hundreds of GB/s would be needed).",
+             "- Convolutions reuse each weight over many windows and stay compute-bound down to a few "
+             "GB/s. The 13x13 layers (conv3-5) turn memory-bound first: their weights are the largest and "
+             "are reused over only 169 windows; conv1 and conv2 (3025 and 729 windows) follow only at the "
+             "lowest bandwidths.",
+             "- base computes the convolutions about 3x slower than Loom while moving about 2.8x more "
+             "bytes (everything at 16 bits), so its convolutions need less bandwidth per cycle of compute "
+             "and its knee is lower; stripes stores activations at the profile's precision but computes "
+             "conv faster than base and keeps 16-bit weights, so it needs the most bandwidth per compute "
+             "cycle of all.",
+             "- Precision and the knee: on Loom a conv layer's compute scales with Pa x Pw but its traffic "
+             "only with Pa (input) and Pw (weights), so lowering the precisions shrinks compute faster "
+             "than traffic and moves the knee to higher bandwidth (compare the per-layer needs of lm1b "
+             "with the all-16-bit column). The effect is smaller than Pa x Pw suggests because dynamic "
+             "precision already trims the 16-bit activations to what the values need, so the all-16-bit "
+             "run pays mostly in traffic.",
+             "- Below the knee, total cycles grow close to 1/bandwidth (halving the bandwidth nearly "
+             "doubles the time): the DRAM is busy all the time and the compute hides behind it "
+             "(double buffering). Above it, the fc layers still scale with bandwidth, so no engine "
+             "flattens out completely within the sweep.", ""]
 EXPLAIN_C = ["How to read it:", "",
-             "- Smaller buffers mean more, smaller tiles: row bands re-read their halo rows "
-             "(`KH - SY` rows per band boundary), and when neither operand fits whole the planner re-reads "
-             "one of them (the cheaper order), so DRAM bytes grow as the buffers shrink.",
-             "- Cycles grow less than bytes while the layer stays compute-bound; single-buffered tiles "
-             "(a tile needing more than half a buffer) lose the overlap and add stalls.",
-             "- Larger buffers stop helping once every layer's weights or input fit (resident): bytes "
-             "then equal the tensor sizes.",
-             "- A scale at which one tile (one filter block x one output row) does not fit reports the "
-             "setting to raise instead of a result.", ""]
+             "- At the smallest scales one tile does not fit: for base, one output row of conv1 needs its "
+             "11 input rows of 227 pixels at 16 bits (79,904 B) in the activation memory; for lm1b, one "
+             "128-filter block of conv3 or conv4 weights (3x3 x 256 or 192 channels at 8 or 9 bits) in "
+             "the weight memory. The run then reports the setting to raise instead of a result.",
+             "- Smaller buffers mean more, smaller tiles. Row bands re-read their halo (`KH - SY` input "
+             "rows per band boundary: 7 rows of conv1), and when neither operand fits whole one of them is "
+             "re-read once per tile of the other (the order with fewer bytes), so DRAM bytes grow as the "
+             "buffers shrink; the differences are small next to the fc weights, which are read once at "
+             "any size.",
+             "- Cycles are not monotonic in the buffer size: larger tiles cut halo and re-load traffic "
+             "but lengthen the pipeline fill (the first tile's load, counted as stall_data) and the drain "
+             "(the last tile's write-back), which double buffering cannot hide; smaller tiles also fall "
+             "back to a single buffer when two tiles do not fit, losing the overlap for that operand.",
+             ""]
 EXPLAIN_E = ["How to read it:", "",
-             "- Compute speedups follow docs/timing-model.md section 3.4: conv ~ 256 / (Pa x Pw) on lm1b "
-             "(less for partial filter blocks and the 3-channel conv1, more with dynamic precision), "
-             "16 / Pa on stripes, and fc 16 / Pw on Loom while stripes runs fc at base speed.",
-             "- Total speedups are lower where a layer is memory-bound on the faster engine: the fc layers "
-             "are bounded by their weight traffic on every engine, so their speedup is the ratio of "
-             "weight bytes (16 / Pw for Loom, 1 for stripes), not of compute.",
-             "- lm2b and lm4b process 2 and 4 activation bits per cycle over 8 and 4 windows: the same "
-             "peak, but ceil(Pa / b) wastes cycles when Pa is not a multiple of b, and fewer windows per "
-             "step means coarser dynamic-precision groups.", ""]
+             "- Compute speedups follow docs/timing-model.md section 3.4: conv about 256 / (Pa x Pw) on "
+             "lm1b, less for partial blocks (conv1: 3 of 16 lanes for both engines and 96 of 128 filter "
+             "rows, see the worked example 9.2; 13x13 maps fill 169 of 176 window slots), more with "
+             "dynamic precision (pa_dynamic_avg below Pa); 16 / Pa on stripes; fc 16 / Pw on Loom, while "
+             "stripes runs fc at base speed (1.00).",
+             "- Pools compute equally fast on every engine (1.00) but are memory-bound, so their total "
+             "speedup is the ratio of bytes: 16 bits on base against the profile's precision.",
+             "- fc layers are memory-bound on every engine, so their total speedup is the ratio of weight "
+             "bytes, 16 / Pw on Loom; this equals their compute speedup, 16 / Pw, by coincidence of the "
+             "two formulas, not because compute sets their time.",
+             "- The total speedup is below the conv speedups because fc6-fc8 (memory-bound at 16 / Pw) "
+             "take a large share of base's time.",
+             "- lm2b and lm4b have the same peak but pay ceil(Pa / b) (Pa = 5 costs 3 slices on lm2b and "
+             "2 on lm4b, i.e. 6 and 8 bits), and their dynamic-precision groups are the same size per step "
+             "but over fewer windows, so conv speedups drop from lm1b to lm4b.", ""]
 
 if __name__ == "__main__":
     sys.exit(main())

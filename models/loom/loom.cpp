@@ -224,7 +224,7 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
   if (generation_ != running_generation_) return Result::Cancelled;
   const uint64_t read_before = sequencer_->bytes_read(), written_before = sequencer_->bytes_written();
   SequencerCounters counters;
-  const Result result = sequencer_->run(plan, image.data(), d.out_addr, counters);
+  const Result result = sequencer_->run(plan, image.data(), counters);
   if (result != Result::Ok) return result;
   if (!operands_ok) return Result::BusError;  // not expected: the timed loads read the same bytes
 
