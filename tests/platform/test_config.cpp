@@ -162,7 +162,7 @@ TEST_CASE("a platform file overlays the defaults", "[config]") {
   CHECK(c2.loom.engine == Engine::Base);
 }
 
-TEST_CASE("cpu.model selects the RV32 ISS; other CPU names are refused with the allowed list", "[config]") {
+TEST_CASE("cpu.model selects the RV32 ISS, other CPU names are refused with the allowed list", "[config]") {
   const PlatformConfig c = load_platform("mobile-soc", "", {"cpu.model=rv32", "cpu.clock_mhz=500",
                                                             "cpu.cycles_per_instruction=3"});
   CHECK(c.cpu_model == PlatformConfig::CpuModel::Rv32);
