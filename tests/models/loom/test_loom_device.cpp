@@ -355,6 +355,58 @@ TEST_CASE("random layers on small buffers, base: bit-exact, plan bytes, cycle id
   random_layers_on_small_buffers(Engine::Base);
 }
 
+TEST_CASE("write-back slower than compute: the compute stage waits for output buffer space") {
+  // 1x1 conv, 16 channels x 32 x 16 -> 128 filters at Pa = Pw = 1: one cycle
+  // of compute per row, a 32 B input row, but 16 pixels x 8 bricks x 16 planes
+  // x 2 B = 4 KiB of output per row. A 6000 B output buffer holds one row:
+  // the next row's input is loaded while a row is stored (the activation
+  // memory is double buffered), so compute waits for the store.
+  WorkloadLayer L;
+  L.type = LayerType::Conv;
+  L.in_shape = {16, 32, 16};
+  L.out_shape = {128, 32, 16};
+  L.pa = 1, L.pw = 1, L.out_prec = 16;
+  std::mt19937 rng(5);
+  std::vector<int32_t> input(L.in_shape.elements());
+  for (auto& v : input) v = static_cast<int32_t>(rng() % 2);
+  for (int i = 0; i < 128 * 16; ++i) L.weights.push_back(static_cast<int16_t>(-int(rng() % 2)));
+  for (int i = 0; i < 128; ++i) L.bias.push_back(int(rng() % 1000));
+  BufferConfig buffers;
+  buffers.output_bytes = 6000;
+  LoomBench bench(
+      [&](LoomBench& b) {
+        LayerRegs r;
+        r.layer_type = LOOM_LAYER_CONV;
+        r.in_addr = kDramBase, r.weight_addr = kDramBase + 0x10000, r.bias_addr = kDramBase + 0x20000;
+        r.out_addr = kDramBase + 0x30000;
+        r.in_c = 16, r.in_h = 32, r.in_w = 16, r.out_c = 128;
+        r.kernel = LOOM_YX(1, 1), r.stride = LOOM_YX(1, 1), r.pad = 0, r.groups = 1;
+        r.prec = LOOM_PREC(1, 1, 16, 0);
+        r.quant = LOOM_QUANT_SAT(16);
+        std::vector<uint8_t> packed(bitplane::activation_bytes(16, 32, 16, 1));
+        bitplane::pack_activations(input.data(), 16, 32, 16, 1, packed.data());
+        b.dram.backdoor_write(0, packed.data(), packed.size());
+        packed.assign(bitplane::weight_bytes(128, 16, 1, 1, 1), 0);
+        bitplane::pack_weights(L.weights.data(), 128, 16, 1, 1, 1, packed.data());
+        b.dram.backdoor_write(0x10000, packed.data(), packed.size());
+        b.dram.backdoor_write(0x20000, L.bias.data(), L.bias.size() * 4);
+        REQUIRE(b.run_layer(r) == LOOM_STATUS_DONE);
+        CHECK(b.reg(LOOM_REG_TILES) == 32);
+        CHECK(b.reg(LOOM_REG_STALL_SPACE_CYCLES_LO) > 0);
+        CHECK(b.reg(LOOM_REG_BOUND) == 1);  // memory-bound
+        packed.assign(bitplane::activation_bytes(128, 32, 16, 16), 0);
+        b.dram.backdoor_read(0x30000, packed.data(), packed.size());
+        std::vector<int32_t> out(128 * 32 * 16);
+        bitplane::unpack_activations(packed.data(), 128, 32, 16, 16, false, out.data());
+        CHECK(out == golden_layer(L, input, nullptr));
+      },
+      kDramSize, buffers);
+  simulate(bench);
+  const LayerRecord& rec = bench.loom.layer_log().back();
+  CHECK(rec.cycles == 1 + rec.compute_cycles + rec.stall_data_cycles + rec.stall_space_cycles + rec.drain_cycles);
+  CHECK(rec.compute_cycles == 32);  // 32 window blocks (one per row) x 1 brick x ceil(1/1) x 1 x 1 filter block
+}
+
 TEST_CASE("a buffer too small for one output row ends in BUFFER_TOO_SMALL after the decode cycle") {
   std::unique_ptr<ConvFixture> fixture;
   BufferConfig buffers;
