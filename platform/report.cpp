@@ -49,6 +49,17 @@ std::string precisions(const LayerResult& l) {
   return s.str();
 }
 
+// null, or how the workload compiler re-laid the layer for the device.
+json relayout_json(const Relayout& r) {
+  if (!r.space_to_depth) return nullptr;
+  return {{"pass", "space_to_depth"},
+          {"block", {r.block_y, r.block_x}},
+          {"device_input_shape", {r.device_in_shape.c, r.device_in_shape.h, r.device_in_shape.w}},
+          {"device_kernel", {r.device_kh, r.device_kw}},
+          {"device_stride", {1, 1}},
+          {"device_pad", {0, 0}}};
+}
+
 double clock_ghz(const RunResult& r) { return 1.0 / (r.platform.loom.clock_period.to_seconds() * 1e9); }
 
 const char* bound_name(const LayerResult& l) {
@@ -106,6 +117,11 @@ void print_summary(std::ostream& out, const RunResult& r) {
     out << line;
   }
   const Totals t = totals_of(r);
+  for (const LayerResult& l : r.layers)
+    if (l.relayout.space_to_depth)
+      out << l.layer->name << ": re-laid space-to-depth " << l.relayout.block_y << "x" << l.relayout.block_x
+          << " for the device (input " << l.relayout.device_in_shape.str() << ", kernel " << l.relayout.device_kh
+          << "x" << l.relayout.device_kw << ", stride 1)\n";
   const std::string bound = std::to_string(t.memory_bound_layers) + " mem";
   std::snprintf(line, sizeof line,
                 "%-8s %-7s %-12s %-12s %-8s %6s %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5s %11llu %10llu\n",
@@ -117,6 +133,15 @@ void print_summary(std::ostream& out, const RunResult& r) {
   out << std::fixed << std::setprecision(3) << "accelerator time " << t.cycles / clock_ghz(r) / 1e6
       << " ms at " << std::setprecision(2) << clock_ghz(r) << " GHz; " << std::setprecision(2)
       << t.macs / 1e9 << " GMAC; host " << std::setprecision(2) << r.host_seconds << " s\n";
+  if (r.traffic)
+    out << std::setprecision(2) << "traffic generator: " << r.traffic->bytes << " B read, "
+        << r.traffic->achieved_gb_per_s() << " GB/s achieved of " << r.platform.traffic.bandwidth_gb_per_s
+        << " offered, mean latency " << std::setprecision(1) << r.traffic->mean_latency_ns() << " ns\n";
+  if (r.cpu.model == "rv32")
+    out << "cpu rv32: " << r.cpu.instructions_retired << " instructions, " << r.cpu.cycles << " cycles, "
+        << std::setprecision(0) << r.cpu.wfi_ns << " ns in wfi, " << r.cpu.interrupts_taken
+        << " interrupts taken\n";
+  if (!r.cpu.halt_message.empty()) out << "cpu: " << r.cpu.halt_message << "\n";
   if (r.passed())
     out << "PASS: every layer's output matches the golden reference bit for bit\n";
   else if (!r.firmware_exited)
@@ -142,6 +167,7 @@ json stats_json(const RunResult& r) {
         {"stride", {L.sy, L.sx}},
         {"pad", {L.py, L.px}},
         {"groups", L.groups},
+        {"relayout", relayout_json(l.relayout)},
         {"pa", L.pa},
         {"pw", L.pw},
         {"out_prec", L.out_prec},
@@ -208,6 +234,14 @@ json stats_json(const RunResult& r) {
                 {"transactions", r.dram_stats.transactions},
                 {"queue_wait_ns", r.dram_stats.queue_wait.to_seconds() * 1e9},
                 {"host_bytes_allocated", r.dram_host_bytes}}},
+      {"traffic", r.traffic ? json{{"bursts", r.traffic->bursts},
+                                   {"bytes_read", r.traffic->bytes},
+                                   {"errors", r.traffic->errors},
+                                   {"offered_gb_per_s", r.platform.traffic.bandwidth_gb_per_s},
+                                   {"achieved_gb_per_s", r.traffic->achieved_gb_per_s()},
+                                   {"mean_latency_ns", r.traffic->mean_latency_ns()},
+                                   {"max_latency_ns", r.traffic->latency_max.to_seconds() * 1e9}}
+                            : json(nullptr)},
       {"console", r.console},
       {"result",
        {{"passed", r.passed()},
@@ -215,6 +249,13 @@ json stats_json(const RunResult& r) {
         {"firmware_exit_code", r.firmware_exit_code},
         {"cpu_bus_errors", r.cpu_bus_errors}}},
       {"host", {{"wall_seconds", r.host_seconds}}},
+      {"cpu",
+       {{"model", r.cpu.model},
+        {"instructions_retired", r.cpu.instructions_retired},
+        {"cycles", r.cpu.cycles},
+        {"wfi_ns", r.cpu.wfi_ns},
+        {"interrupts_taken", r.cpu.interrupts_taken},
+        {"halt", r.cpu.halt_message}}},
   };
 }
 

@@ -45,9 +45,10 @@ def ceil_div(a, b):
 
 def formula_cycles(layer, engine):
     """docs/timing-model.md section 3, dynamic precision off; None for pools and add."""
-    c, _, _ = layer["input_shape"]
+    relayout = layer.get("relayout")  # the shape the device ran (space-to-depth)
+    c, _, _ = relayout["device_input_shape"] if relayout else layer["input_shape"]
     f, oh, ow = layer["output_shape"]
-    kh, kw = layer["kernel"]
+    kh, kw = relayout["device_kernel"] if relayout else layer["kernel"]
     pa, pw = layer["stored_precision"]["pa"], layer["stored_precision"]["pw"]
     k = kh * kw
     if layer["type"] == "conv":
