@@ -15,6 +15,7 @@
 
 #include "platform/bench.h"
 #include "platform/config.h"
+#include "platform/networks.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/user_error.h"
@@ -28,7 +29,7 @@ namespace {
 constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
 
 const char* const kUsage =
-    "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
+    "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n";
@@ -55,6 +56,7 @@ int command_run(int argc, char** argv) {
   po::options_description desc("run options");
   desc.add_options()
       ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("profile", po::value(&options.profile), "precision profile of a network (loomvp list)")
       ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
       ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value")
@@ -77,7 +79,14 @@ int command_run(int argc, char** argv) {
 int command_list() {
   std::cout << "workloads:";
   for (const auto& name : builtin_workloads()) std::cout << " " << name;
-  std::cout << "\nplatforms:";
+  std::cout << "\nnetworks (--workload NAME --profile PROFILE; first profile is the default;"
+               " generated on first use into " << network_cache_dir() << "):\n";
+  for (const NetworkEntry& n : network_index()) {
+    std::cout << "  " << n.name << ": ";
+    for (size_t i = 0; i < n.profiles.size(); ++i) std::cout << (i ? ", " : "") << n.profiles[i];
+    std::cout << "\n      " << n.description << "\n";
+  }
+  std::cout << "platforms:";
   for (const auto& name : builtin_platforms()) std::cout << " " << name;
   std::cout << "\nengines: " << engine_names() << "\n";
   return kExitPass;

@@ -18,6 +18,7 @@ namespace loomvp {
 
 struct RunOptions {
   std::string workload = "alexnet";
+  std::string profile;  // empty: the network's default (platform/networks.h)
   std::string engine;  // empty: the platform's
   std::string platform = "mobile-soc";
   std::vector<std::string> overrides;  // key=value

@@ -29,7 +29,20 @@ struct WorkloadLayer {
   std::vector<int16_t> weights;   // F x C/g x KH x KW
   std::vector<int32_t> bias;      // F
   std::vector<int32_t> expected;  // optional independent expected output
+  // Part of a concatenation (format version 2): written in place into concats[concat]
+  // starting at channel out_c_offset; -1 when the output is a tensor of its own.
+  int concat = -1;
+  uint32_t out_c_offset = 0;
   uint64_t macs() const;
+};
+
+// A channel concatenation: no device work, its parts are layers that write into it.
+struct ConcatTensor {
+  std::string name;
+  std::vector<size_t> parts;  // layer indices, in channel order
+  Shape shape;
+  uint32_t prec = 0;
+  bool is_signed = false;
 };
 
 struct Workload {
@@ -40,6 +53,9 @@ struct Workload {
   bool input_signed = false;
   std::vector<int32_t> input;  // C x H x W
   std::vector<WorkloadLayer> layers;
+  std::vector<ConcatTensor> concats;
+  std::vector<std::string> notes;  // shown with the results (e.g. profiled weight precisions)
+  uint32_t version = 1;
 };
 
 std::string workloads_dir();

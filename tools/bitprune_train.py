@@ -12,7 +12,7 @@ bits and n gets a gradient. The loss is
 one coefficient lambda trading accuracy against MAC-weighted average bits. Schedule:
 float warm-up, bitlength learning, then bitlengths rounded up and a short fine-tune.
 
-  bitprune_train.py [--epochs-float 1 --epochs-bits 2 --epochs-tune 0.5 --lam 0.05]
+  bitprune_train.py [--epochs-float 1 --epochs-bits 1 --epochs-tune 0.5 --lam 0.05]
                     [--fraction F] --out DIR     (DIR: bundle; DIR/model.npz float weights)
 
 Data: the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
@@ -251,7 +251,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, help="bundle directory (also gets model.npz)")
     ap.add_argument("--epochs-float", type=float, default=1.0)
-    ap.add_argument("--epochs-bits", type=float, default=2.0)
+    ap.add_argument("--epochs-bits", type=float, default=1.0)
     ap.add_argument("--epochs-tune", type=float, default=0.5)
     ap.add_argument("--fraction", type=float, default=1.0, help="share of the training set")
     ap.add_argument("--lam", type=float, default=0.05, help="bitlength regularizer weight")

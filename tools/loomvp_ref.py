@@ -108,7 +108,7 @@ _KEYS = {
     "maxpool": _COMMON | {"input", "kernel", "stride", "pad", "pa"},
     "avgpool": _COMMON | {"input", "kernel", "stride", "pad", "pa"},
     "add": _COMMON | {"inputs"},
-    "concat": {"name", "type", "inputs", "expected"},
+    "concat": {"name", "type", "inputs"},
 }
 _TOP_KEYS = {"format", "version", "name", "description", "profile", "calibration",
              "input", "layers"}
