@@ -13,6 +13,7 @@
 #include <boost/program_options.hpp>
 #include <systemc>
 
+#include "platform/batch.h"
 #include "platform/bench.h"
 #include "platform/config.h"
 #include "platform/networks.h"
@@ -30,7 +31,7 @@ constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
 
 const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
-    "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
+    "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet] [--batch N [--jobs J]]\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n";
 
@@ -53,10 +54,13 @@ void write_file(const std::string& path, const std::string& option, const std::s
 int command_run(int argc, char** argv) {
   RunOptions options;
   std::string stats_path, csv_path;
+  uint32_t batch_images = 0, batch_jobs = 1;
   po::options_description desc("run options");
   desc.add_options()
       ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
       ("profile", po::value(&options.profile), "precision profile of a network (loomvp list)")
+      ("batch", po::value(&batch_images), "run the first N images of the input set; report top-1 accuracy")
+      ("jobs", po::value(&batch_jobs)->default_value(1), "--batch: images simulated in parallel")
       ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
       ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value")
@@ -64,6 +68,11 @@ int command_run(int argc, char** argv) {
       ("csv", po::value(&csv_path), "write per-layer statistics as CSV")
       ("quiet", po::bool_switch(), "no summary table");
   const po::variables_map vm = parse(desc, argc, argv);
+  if (vm.count("batch")) {
+    const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
+    if (!vm["quiet"].as<bool>()) print_batch(std::cout, batch);
+    return batch.passed() ? kExitPass : kExitFail;
+  }
 
   const RunResult result = run_workload(options);
   if (!vm["quiet"].as<bool>()) print_summary(std::cout, result);

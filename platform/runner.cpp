@@ -76,6 +76,7 @@ RunResult run_workload(const RunOptions& options) {
   RunResult result;
   result.platform = load_platform(options.platform, options.engine, options.overrides);
   result.workload = load_workload(resolve_workload(options.workload, options.profile, std::cerr));
+  if (options.input) result.workload.input = *options.input;
   const Workload& w = result.workload;
   const PlatformConfig& cfg = result.platform;
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
@@ -226,6 +227,10 @@ RunResult run_workload(const RunOptions& options) {
     for (size_t k = 0; k < golden[i].size(); ++k) {
       lr.mismatches += values[first + k] != golden[i][k];
       if (lr.has_expected) lr.expected_mismatches += values[first + k] != L.expected[k];
+    }
+    if (i + 1 == result.layers.size()) {
+      result.final_output.assign(values.begin() + first, values.begin() + first + golden[i].size());
+      result.final_reference = golden[i];
     }
   }
   result.host_seconds =

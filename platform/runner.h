@@ -22,6 +22,7 @@ struct RunOptions {
   std::string engine;  // empty: the platform's
   std::string platform = "mobile-soc";
   std::vector<std::string> overrides;  // key=value
+  const std::vector<int32_t>* input = nullptr;  // replaces the workload's input (--batch)
 };
 
 struct LayerResult {
@@ -46,6 +47,7 @@ struct RunResult {
   uint64_t dram_host_bytes = 0;
   uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
   std::vector<InitiatorStats> initiators;
+  std::vector<int32_t> final_output, final_reference;  // the last layer: device and golden values
   MemoryStats dram_stats;
   bool passed() const;
 };

@@ -222,6 +222,21 @@ struct TensorInfo {
 namespace {
 Workload load_checked(const std::string& name_or_dir);
 
+// "input_set": {"count": N, "images": [N, C, H, W] in the input's range, "labels": [N],
+// "float_predictions": [N] (optional)}, docs/workload-format.md 3.1.
+void read_input_set(const BundleReader& r, const json& j, Workload& w) {
+  const std::string f = "input_set.";
+  r.only_keys(j, {"count", "images", "labels", "float_predictions"}, f);
+  InputSet& s = w.input_set;
+  s.count = static_cast<uint32_t>(r.integer(j, "count", f, 1, 1000000));
+  s.images = r.tensor<int32_t>(j, "images", f, {s.count, w.input_shape.c, w.input_shape.h, w.input_shape.w},
+                               bitplane::min_value(w.input_prec, w.input_signed),
+                               bitplane::max_value(w.input_prec, w.input_signed), range_text(w.input_prec, w.input_signed));
+  s.labels = r.tensor<int32_t>(j, "labels", f, {s.count}, 0, 65535, "0..65535");
+  if (j.contains("float_predictions"))
+    s.float_predictions = r.tensor<int32_t>(j, "float_predictions", f, {s.count}, 0, 65535, "0..65535");
+}
+
 // A concat layer (docs/workload-format.md 5.3): its inputs are earlier conv, fc, pool or
 // add outputs read by nothing else, of one H x W, precision and signedness, and every
 // input but the last fills whole 16-channel bricks (the device writes whole bricks).
@@ -343,6 +358,8 @@ Workload load_checked(const std::string& name_or_dir) {
                                      bitplane::min_value(w.input_prec, w.input_signed),
                                      bitplane::max_value(w.input_prec, w.input_signed),
                                      range_text(w.input_prec, w.input_signed));
+
+  if (doc.contains("input_set")) read_input_set(r, doc["input_set"], w);
 
   std::map<std::string, TensorInfo> tensors{{w.input_name, {w.input_shape, w.input_prec, w.input_signed}}};
   const json& layers = r.need(doc, "layers", "");

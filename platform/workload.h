@@ -45,6 +45,14 @@ struct ConcatTensor {
   bool is_signed = false;
 };
 
+// Images to run one after another (`loomvp run --batch`), format version 2.
+struct InputSet {
+  uint32_t count = 0;
+  std::vector<int32_t> images;             // count x C x H x W, in the input's range
+  std::vector<int32_t> labels;             // count: the true class
+  std::vector<int32_t> float_predictions;  // count, optional: the float model's class
+};
+
 struct Workload {
   std::string name, description, profile, path;
   std::string input_name;
@@ -54,7 +62,8 @@ struct Workload {
   std::vector<int32_t> input;  // C x H x W
   std::vector<WorkloadLayer> layers;
   std::vector<ConcatTensor> concats;
-  std::vector<std::string> notes;  // shown with the results (e.g. profiled weight precisions)
+  std::vector<std::string> notes;
+  InputSet input_set;  // shown with the results (e.g. profiled weight precisions)
   uint32_t version = 1;
 };
 

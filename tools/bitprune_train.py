@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import import_model as im  # noqa: E402
+import networks  # noqa: E402
 
 DATA = "/usr/share/datasets/fashion-mnist"
 CLASSES = 10
@@ -233,20 +234,6 @@ def load_float(path):
     return model.eval()
 
 
-def write_fmnist_bundle(model, precs, profile, out_dir, calib_images, extra_notes=()):
-    """Quantize the plain float model for per-layer (Pa, Pw) and write the bundle, with
-    a sample input (test image 0)."""
-    xte, _ = load_split("test")
-    name, shape, ops, final = im.ops_from_onnx(im.onnx_from_torch(model, (1, 28, 28)))
-    sample = xte[0][None].astype(np.float64) / 255
-    layers, in_prec, in_signed, x_int, notes, scale = im.import_ops(
-        name, shape, ops, final, precs, calib_images, sample)
-    desc = ("Fashion-MNIST CNN (3 conv + 2 fc) trained by tools/bitprune_train.py with "
-            "learned per-layer bitlengths; input = pixel / 255 at the input precision")
-    return im.write_bundle(out_dir, "fmnist", desc, profile, name, shape, in_prec, in_signed,
-                           x_int, layers, list(notes) + list(extra_notes))
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, help="bundle directory (also gets model.npz)")
@@ -260,6 +247,7 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--input-set", type=int, default=500, help="test images in the bundle")
     a = ap.parse_args(argv)
     if not 0 < a.fraction <= 1:
         print("bitprune_train: error: --fraction: allowed 0 < F <= 1", file=sys.stderr)
@@ -269,15 +257,17 @@ def main(argv=None):
         model, learned, acc, xtr = train(a, log)
         os.makedirs(a.out, exist_ok=True)
         save_float(model, os.path.join(a.out, "model.npz"))
-        calib = xtr[:64].numpy().astype(np.float64)
         mean_bits = float(np.mean([b for pair in learned for b in pair]))
         note = (f"learned bitlengths (lambda {a.lam}): mean {mean_bits:.2f} bits; test top-1 "
                 f"{acc['train_quantized_top1']:.4f} with the training quantizers, float "
                 f"{acc['float_top1']:.4f}")
-        write_fmnist_bundle(model.plain(), learned, "learned", a.out, calib, [note])
         with open(os.path.join(a.out, "training.json"), "w") as f:
             json.dump({"learned_pa_pw": learned, "mean_bits": mean_bits, **acc,
                        "args": vars(a)}, f, indent=1)
+        # The bundle comes from the importer, reading model.npz and training.json in a.out.
+        networks.FMNIST_DIR = a.out
+        im.import_network("fmnist", "learned", a.out, progress=log, input_set=a.input_set,
+                          extra_notes=[note])
     except im.ModelError as e:
         print(f"bitprune_train: error: {e}", file=sys.stderr)
         return 2

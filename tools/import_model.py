@@ -34,6 +34,7 @@ import loomvp_ref as ref  # noqa: E402
 import networks  # noqa: E402
 
 CALIBRATION_IMAGES = 4
+CALIBRATION_PERCENTILE = 99.99  # of |values| over the calibration images: the top code
 WEIGHT_NOISE_LIMIT = 1 / 32  # profiler: quantization noise RMS <= 1/32 of the weights' RMS
 
 
@@ -334,7 +335,7 @@ def quantize(input_name, ops, final, floats, prec_of_layer):
                 prec[n], signed[n] = prec[op.out], signed[op.out]
 
     def cal_scale(t):
-        m = float(np.abs(floats[t]).max())
+        m = float(np.percentile(np.abs(floats[t]), CALIBRATION_PERCENTILE))
         return (m or 1e-6) / _qmax(prec[t], signed[t])
 
     # Tensors that meet in an add or concat share a scale (union-find).
@@ -386,7 +387,9 @@ def quantize(input_name, ops, final, floats, prec_of_layer):
             p_w = pw_given[op.out] or profile_weight_precision(op.w)
             qw = _qmax(p_w, True)
             wmax = float(np.abs(op.w).max()) or 1e-12
-            sh = int(min(31, max(0, math.floor(math.log2(qw * s_out / (wmax * s_in))))))
+            # nearest shift: the weights' range is used within a factor sqrt(2), the few
+            # largest clipped (flooring would leave up to half the range, a whole bit, unused)
+            sh = int(min(31, max(0, round(math.log2(qw * s_out / (wmax * s_in))))))
             wq = np.clip(np.round(op.w * s_in * 2.0 ** sh / s_out), -qw, qw).astype(np.int64)
             bq = np.clip(np.round(op.b * 2.0 ** sh / s_out), -2**31, 2**31 - 1).astype(np.int64)
             L.update(type=op.kind, input=x)
@@ -398,10 +401,10 @@ def quantize(input_name, ops, final, floats, prec_of_layer):
             L.update(pa=prec[x], pw=p_w, pw_profiled=pw_given[op.out] is None, shift=sh,
                      weights=wq, bias=bq)
         elif op.kind in ("maxpool", "avgpool", "add"):
-            s_in = scale[op.inputs[0]]
-            if op.kind == "add":
+            if op.kind == "add":  # both inputs are in one tie group: one scale
                 s_in = fixed_scale(op.inputs[0])
-                fixed_scale(op.inputs[1])
+            else:
+                s_in = scale[op.inputs[0]]
             sh = shift_for(op.out, s_in)
             scale[op.out] = s_in * 2.0 ** sh
             L.update(type=op.kind, shift=sh)
@@ -441,16 +444,18 @@ def _dtype(arr):
 
 
 def write_bundle(out_dir, name, description, profile, input_name, in_shape, in_prec,
-                 in_signed, x_int, layers, notes):
+                 in_signed, x_int, layers, notes, input_set=None):
     """Writes network.json and data/*.npy; tensor names become file-safe layer names."""
     os.makedirs(os.path.join(out_dir, "data"), exist_ok=True)
     used, rename = set(), {}
     rename[input_name] = _sanitize("data", used)
     for L in layers:  # layers are named by the ONNX node that made them: "/layer1/0/conv1/Conv"
         rename[L["name"]] = _sanitize(L.pop("node"), used)
-    out_layers = []
+    out_layers, profiled = [], []
     for L in layers:
         L = dict(L)
+        if L.pop("pw_profiled", False):
+            profiled.append(rename[L["name"]])
         L["name"] = rename[L["name"]]
         if "input" in L:
             L["input"] = rename[L["input"]]
@@ -468,8 +473,17 @@ def write_bundle(out_dir, name, description, profile, input_name, in_shape, in_p
            "input": {"name": rename[input_name], "shape": list(in_shape), "prec": in_prec,
                      "signed": in_signed, "data": {"file": "data/input.npy"}},
            "layers": out_layers}
+    if profiled:
+        notes = [f"weight precisions of {', '.join(profiled)} derived from the weights by the "
+                 "profiler (quantization noise <= 1/32 of the weights' RMS)"] + list(notes)
     if notes:
         net["notes"] = notes
+    if input_set:  # {"images": int [N, C, H, W], "labels": [N], "float_predictions": [N]}
+        net["input_set"] = {"count": int(len(input_set["labels"]))}
+        for key, arr in input_set.items():
+            rel = f"data/set_{key}.npy"
+            np.save(os.path.join(out_dir, rel), np.asarray(arr).astype(_dtype(np.asarray(arr))))
+            net["input_set"][key] = {"file": rel}
     with open(os.path.join(out_dir, "network.json.tmp"), "w") as f:
         f.write("{\n" + ",\n".join(
             f'  "{k}": ' + ("[\n" + ",\n".join("    " + json.dumps(x) for x in v) + "\n  ]"
@@ -483,20 +497,31 @@ def import_ops(input_name, in_shape, ops, final, prec_of_layer, images, sample):
     notes)."""
     floats = shapes_and_float(input_name, in_shape, ops, np.concatenate([images, sample[None]]))
     layers, scale, prec, signed = quantize(input_name, ops, final, floats, prec_of_layer)
-    x_int = np.clip(np.round(sample / scale[input_name]), 0 if not signed[input_name] else
-                    -_qmax(prec[input_name], True) - 1,
-                    _qmax(prec[input_name], signed[input_name])).astype(np.int64)
+    x_int = quantize_input(sample, scale[input_name], prec[input_name], signed[input_name])
     notes = []
-    prof = [L["name"] for L in layers if L.get("pw_profiled")]
-    if prof:
-        notes.append("weight precisions of " + ", ".join(prof) + " derived from the weights "
-                     "by the profiler (quantization noise <= 1/32 of the weights' RMS)")
-    for L in layers:
-        L.pop("pw_profiled", None)
     return layers, prec[input_name], signed[input_name], x_int, notes, scale
 
 
-def import_network(name, profile, out_dir, progress=print):
+def quantize_input(x, scale, prec, signed):
+    """Float inputs -> the integers the bundle's input holds (value = scale * integer)."""
+    lo = -_qmax(prec, True) - 1 if signed else 0
+    return np.clip(np.round(x / scale), lo, _qmax(prec, signed)).astype(np.int64)
+
+
+def fmnist_input_set(model, count, scale, prec, signed):
+    """The first `count` Fashion-MNIST test images at the input precision, their labels
+    and the float model's predictions."""
+    import torch
+    import bitprune_train
+    x, y = bitprune_train.load_split("test")
+    x = x[:count, None].astype(np.float64) / 255
+    with torch.no_grad():
+        pred = model(torch.from_numpy(x).float()).argmax(1).numpy()
+    return {"images": quantize_input(x, scale, prec, signed), "labels": y[:count].astype(np.int64),
+            "float_predictions": pred.astype(np.int64)}
+
+
+def import_network(name, profile, out_dir, progress=print, input_set=500, extra_notes=()):
     """Build network `name` (tools/networks.py), quantize for `profile`, write the bundle."""
     import torch
     torch.set_num_threads(1)
@@ -505,7 +530,7 @@ def import_network(name, profile, out_dir, progress=print):
     if profile not in networks.profiles(name):
         raise ModelError(f"network {name} has no profile {profile!r}; allowed: "
                          f"{', '.join(networks.profiles(name))}")
-    progress(f"building {name} with seeded weights")
+    progress(f"building {name}" + ("" if name == "fmnist" else " with seeded weights"))
     model, shape = networks.build(name)
     convs = [n for n, m in model.named_modules() if isinstance(m, torch.nn.Conv2d)]
     fcs = [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
@@ -515,14 +540,16 @@ def import_network(name, profile, out_dir, progress=print):
     n_cal = 64 if name == "fmnist" else CALIBRATION_IMAGES
     progress(f"calibrating on {n_cal} sample images and quantizing")
     images = networks.calibration_images(name, n_cal + 1, shape)
-    layers, in_prec, in_signed, x_int, notes, _ = import_ops(
+    layers, in_prec, in_signed, x_int, notes, scale = import_ops(
         input_name, in_shape, ops, final, precs, images[:-1], images[-1])
+    test_set = (fmnist_input_set(model, input_set, scale[input_name], in_prec, in_signed)
+                if name == "fmnist" and input_set else None)
     progress(f"writing {out_dir}")
     desc = networks.index()["networks"][name]["description"] + (
         "" if name == "fmnist" else ". Seeded synthetic weights (ImageNet weights are not "
         "available here); integer weights and shifts by tools/import_model.py.")
     return write_bundle(out_dir, name, desc, profile, input_name, in_shape, in_prec, in_signed,
-                        x_int, layers, notes)
+                        x_int, layers, notes + list(extra_notes), test_set)
 
 
 def import_onnx(path, out_dir, pa, pw, name=None):
@@ -549,13 +576,17 @@ def main(argv=None):
     ap.add_argument("--pa", type=int, default=8, help="--onnx: activation precision 1..16")
     ap.add_argument("--pw", type=int, default=8, help="--onnx: weight precision 1..16")
     ap.add_argument("--out", required=True, help="bundle directory to write")
+    ap.add_argument("--input-set", type=int, default=500,
+                    help="fmnist: test images in the bundle's input set (0..10000)")
     a = ap.parse_args(argv)
     try:
         if a.network:
             if a.network not in networks.index()["networks"]:
                 raise ModelError(f"--network: {a.network!r} unknown; allowed: "
                                  + ", ".join(networks.index()["networks"]))
-            import_network(a.network, a.profile, a.out,
+            if not 0 <= a.input_set <= 10000:
+                raise ModelError(f"--input-set: {a.input_set}; allowed 0..10000")
+            import_network(a.network, a.profile, a.out, input_set=a.input_set,
                            progress=lambda m: print(f"import_model: {m}", file=sys.stderr))
         else:
             for opt, v in (("--pa", a.pa), ("--pw", a.pw)):
