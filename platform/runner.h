@@ -62,6 +62,7 @@ struct RunResult {
   CpuStats cpu;
   std::vector<InitiatorStats> initiators;
   MemoryStats dram_stats;
+  DramBankStats dram_banks;  // zero unless dram.bank_timing
   std::optional<TrafficStats> traffic;  // when traffic.enabled
   bool passed() const;
 };
