@@ -403,7 +403,8 @@ EXPLAIN_D = ["How to read it (AlexNet conv1: 3 x 227 x 227, 96 filters 11 x 11, 
              "- Lane utilisation rises to 0.84 on base and stripes, not 1: the re-laid kernel holds 69 zero "
              "weights of 432 (363 / 432 = 0.84). The Loom variants also leave 32 of 128 filter rows idle and "
              "the last window block partly empty: 0.84 x 0.75 x 3025/3040 = 0.627 on lm1b.",
-             "- Input bytes drop about 5.8x: the 3-channel input was stored as one 16-channel brick per "
+             "- Input bytes drop 5.8x (7.4x on base, whose 16-bit input needs more row bands): the "
+             "3-channel input was stored as one 16-channel brick per "
              "pixel (227 x 227 x 1 x 8 bits x 2 B = 824,464 B on Loom), the re-laid one as 3 full bricks "
              "per 4 x 4 block (57 x 57 x 3 x 8 x 2 = 155,952 B). The reads are a little above the stored "
              "sizes because row bands re-read their halo rows, far fewer with a 3-row kernel than with an "
