@@ -47,8 +47,8 @@ double clock_ghz(const RunResult& r) { return 1.0 / (r.platform.loom.clock_perio
 
 void print_summary(std::ostream& out, const RunResult& r) {
   for (const std::string& line : r.console) out << "[console] " << line << "\n";
-  out << "LoomVP  workload " << r.workload.name;
-  if (!r.workload.profile.empty()) out << " (profile " << r.workload.profile << ")";
+  out << "LoomVP  workload " << r.workload->name;
+  if (!r.workload->profile.empty()) out << " (profile " << r.workload->profile << ")";
   out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n\n";
 
   char line[512];
@@ -133,7 +133,7 @@ json stats_json(const RunResult& r) {
   return {
       {"schema", "loomvp-stats"},
       {"version", 1},
-      {"workload", {{"name", r.workload.name}, {"path", r.workload.path}, {"profile", r.workload.profile}}},
+      {"workload", {{"name", r.workload->name}, {"path", r.workload->path}, {"profile", r.workload->profile}}},
       {"engine", engine_spec(r.platform.loom.engine).name},
       {"platform", r.platform.json},
       {"layers", layers},

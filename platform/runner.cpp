@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
-#include <thread>
+#include <memory>
 
-#include "firmware/include/loom_net.h"
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
 #include "platform/golden_reference.h"
@@ -25,17 +23,10 @@ namespace {
 
 constexpr uint64_t kTensorAlignment = 64;  // one DMA burst
 
-struct StoredTensor {
-  uint32_t address = 0;
-  uint32_t prec = 0;  // stored precision (bit planes)
-  bool is_signed = false;
-  Shape shape;
-};
-
 // Bump allocator over DRAM; running out names the setting to change.
-class DramPlan {
+class DramAllocator {
  public:
-  explicit DramPlan(uint64_t size) : size_(size) {}
+  explicit DramAllocator(uint64_t size) : size_(size) {}
   uint32_t allocate(uint64_t bytes) {
     const uint64_t start = (used_ + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
     if (start + bytes > size_)
@@ -51,66 +42,120 @@ class DramPlan {
 
 uint32_t stored_precision(uint32_t fixed, uint32_t profile) { return fixed ? fixed : profile; }
 
-}  // namespace
+uint64_t stored_bytes(const StoredTensor& t) {
+  return bitplane::activation_bytes(t.shape.c, t.shape.h, t.shape.w, t.prec);
+}
 
-RunResult run_workload(const RunOptions& options) {
-  const auto host_start = std::chrono::steady_clock::now();
-  RunResult result;
-  result.platform = load_platform(options.platform, options.engine, options.overrides);
-  result.workload = load_workload(options.workload);
-  const Workload& w = result.workload;
-  const PlatformConfig& cfg = result.platform;
-  const EngineSpec& engine = engine_spec(cfg.loom.engine);
-
-  // A layer beyond the device's limits would only fail on the device, after
-  // the golden reference had spent its time on it: refuse it up front.
-  for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = w.layers[i];
-    const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), uint64_t(L.weights.size())});
-    const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
-    if (elements > cfg.loom.limits.max_tensor_elements)
-      throw UserError(w.path, field, "a tensor of " + std::to_string(elements) + " elements exceeds loom.max_tensor_elements = " +
-                                         std::to_string(cfg.loom.limits.max_tensor_elements));
-    if (L.macs() > cfg.loom.limits.max_layer_macs)
-      throw UserError(w.path, field, std::to_string(L.macs()) + " MACs exceed loom.max_layer_macs = " +
-                                         std::to_string(cfg.loom.limits.max_layer_macs));
+// A byte buffer reused for every packed tensor, grown but never zero-filled
+// (packing writes every byte).
+class PackBuffer {
+ public:
+  uint8_t* get(uint64_t bytes) {
+    if (bytes > capacity_) {
+      data_.reset(new uint8_t[bytes]);
+      capacity_ = bytes;
+    }
+    return data_.get();
   }
 
-  // Golden outputs on a second host thread while the platform simulates.
-  std::vector<std::vector<int32_t>> golden;
-  std::thread reference([&golden, &w] { golden = golden_outputs(w); });
-  struct JoinGuard {
-    std::thread& t;
-    ~JoinGuard() { if (t.joinable()) t.join(); }
-  } join_guard{reference};
+ private:
+  std::unique_ptr<uint8_t[]> data_;
+  uint64_t capacity_ = 0;
+};
 
-  Soc soc("soc", cfg, [] { return loom_app_main(); },
-          [&result](const std::string& line) { result.console.push_back(line); });
+// Writes the planned tensors (input packed, weights packed, bias) to DRAM.
+void write_tensors(Memory& dram, const Workload& w, const MemoryPlan& plan) {
+  PackBuffer buffer;
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  const uint64_t input_bytes = stored_bytes(input);
+  uint8_t* packed = buffer.get(input_bytes);
+  bitplane::pack_activations(w.input.data(), input.shape.c, input.shape.h, input.shape.w, input.prec, packed);
+  dram.backdoor_write(input.address - SOC_DRAM_BASE, packed, input_bytes);
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const WorkloadLayer& L = w.layers[i];
+    if (!plan.weight_addr[i]) continue;
+    const uint32_t pw = LOOM_PREC_PW(plan.table[i].prec);
+    const uint32_t cg = L.in_shape.c / L.groups;
+    const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+    packed = buffer.get(bytes);
+    bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
+    dram.backdoor_write(plan.weight_addr[i] - SOC_DRAM_BASE, packed, bytes);
+    dram.backdoor_write(plan.bias_addr[i] - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
+  }
+}
 
-  // Place tensors in DRAM in the engine's storage format.
-  DramPlan plan(cfg.dram.size_bytes);
-  std::map<std::string, StoredTensor> tensors;
-  std::vector<uint8_t> packed;
-  const auto store_activations = [&](const std::string& name, const Shape& shape, uint32_t profile_prec,
-                                     bool is_signed, const int32_t* values) {
-    StoredTensor t{0, stored_precision(engine.stored_act_prec, profile_prec), is_signed, shape};
-    const uint64_t bytes = bitplane::activation_bytes(shape.c, shape.h, shape.w, t.prec);
-    t.address = plan.allocate(bytes);
-    if (values) {
-      packed.assign(bytes, 0);
-      bitplane::pack_activations(values, shape.c, shape.h, shape.w, t.prec, packed.data());
-      soc.dram().backdoor_write(t.address - SOC_DRAM_BASE, packed.data(), bytes);
-    }
-    tensors[name] = t;
-  };
-  store_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed, w.input.data());
+// The layer table for the firmware, in SRAM.
+void write_layer_table(Memory& sram, const std::vector<loom_layer_t>& table) {
+  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), 0};
+  sram.backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
+  sram.backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+}
 
-  std::vector<loom_layer_t> table;
-  for (const WorkloadLayer& L : w.layers) {
+// What the platform measured, after the simulation.
+void collect(Soc& soc, const MemoryPlan& plan, RunResult& result) {
+  result.cpu_bus_errors = soc.cpu().bus_errors();
+  result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
+  result.firmware_exited = soc.sysctrl().exit_code().has_value();
+  result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);
+  result.initiators = soc.router().initiator_stats();
+  result.dram_stats = soc.dram().stats();
+  result.dram_host_bytes = soc.dram().host_bytes_allocated();
+  const Workload& w = *result.workload;
+  for (size_t i = 0; i < w.layers.size(); ++i) {
     LayerResult lr;
-    lr.layer = &L;
-    lr.has_expected = !L.expected.empty();
-    const StoredTensor in = tensors.at(L.inputs[0]);
+    lr.layer = &w.layers[i];
+    lr.has_expected = !w.layers[i].expected.empty();
+    lr.stored_pa = LOOM_PREC_PA(plan.table[i].prec);
+    lr.stored_pw = LOOM_PREC_PW(plan.table[i].prec);
+    lr.stored_po = LOOM_PREC_PO(plan.table[i].prec);
+    result.layers.push_back(lr);
+  }
+  // The device's records, in order of execution.
+  const auto& log = soc.loom().layer_log();
+  for (size_t i = 0; i < log.size() && i < result.layers.size(); ++i) {
+    result.layers[i].record = log[i];
+    result.layers[i].ran = log[i].error == LOOM_ERR_NONE;
+  }
+}
+
+// Counts every completed layer's mismatches against the golden outputs and
+// the bundle's expected tensors.
+void check_outputs(const Memory& dram, const MemoryPlan& plan, const GoldenOutputs& golden, RunResult& result) {
+  std::vector<uint8_t> packed;
+  std::vector<int32_t> values;
+  for (size_t i = 0; i < result.layers.size(); ++i) {
+    LayerResult& lr = result.layers[i];
+    if (!lr.ran) continue;
+    const WorkloadLayer& L = *lr.layer;
+    const StoredTensor& out = plan.tensors.at(L.name);
+    packed.resize(stored_bytes(out));
+    dram.backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), packed.size());
+    values.resize(out.shape.elements());
+    bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec, out.is_signed,
+                                 values.data());
+    for (size_t k = 0; k < values.size(); ++k) {
+      lr.mismatches += values[k] != golden[i][k];
+      if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
+    }
+  }
+}
+
+}  // namespace
+
+MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w) {
+  const EngineSpec& engine = engine_spec(cfg.loom.engine);
+  MemoryPlan plan;
+  DramAllocator dram(cfg.dram.size_bytes);
+  const auto place_activations = [&](const std::string& name, const Shape& shape, uint32_t profile_prec,
+                                     bool is_signed) -> const StoredTensor& {
+    StoredTensor t{0, stored_precision(engine.stored_act_prec, profile_prec), is_signed, shape};
+    t.address = dram.allocate(stored_bytes(t));
+    return plan.tensors[name] = t;
+  };
+  place_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed);
+
+  for (const WorkloadLayer& L : w.layers) {
+    const StoredTensor in = plan.tensors.at(L.inputs[0]);
     loom_layer_t t{};
     t.layer_type = static_cast<uint32_t>(L.type);
     t.in_addr = in.address;
@@ -124,23 +169,18 @@ RunResult run_workload(const RunOptions& options) {
     t.groups = L.groups;
     uint32_t pa2 = 0, pw = 0;
     if (L.inputs.size() > 1) {
-      const StoredTensor& in2 = tensors.at(L.inputs[1]);
+      const StoredTensor& in2 = plan.tensors.at(L.inputs[1]);
       t.in2_addr = in2.address;
       pa2 = in2.prec;
     }
-    if (!L.weights.empty()) {
+    if (L.weight_elements()) {
       pw = stored_precision(engine.stored_weight_prec, L.pw);
-      const uint32_t cg = L.in_shape.c / L.groups;
-      const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
-      t.weight_addr = plan.allocate(bytes);
-      packed.assign(bytes, 0);
-      bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed.data());
-      soc.dram().backdoor_write(t.weight_addr - SOC_DRAM_BASE, packed.data(), bytes);
-      t.bias_addr = plan.allocate(L.bias.size() * 4);
-      soc.dram().backdoor_write(t.bias_addr - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
+      t.weight_addr = dram.allocate(bitplane::weight_bytes(L.out_shape.c, L.in_shape.c / L.groups, L.kh, L.kw, pw));
+      t.bias_addr = dram.allocate(uint64_t{L.out_shape.c} * 4);
     }
-    store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
-    const StoredTensor& out = tensors.at(L.name);
+    plan.weight_addr.push_back(t.weight_addr);
+    plan.bias_addr.push_back(t.bias_addr);
+    const StoredTensor& out = place_activations(L.name, L.out_shape, L.out_prec, L.out_signed);
     t.out_addr = out.address;
     t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
     // Saturate at the profile's precision even when stored wider, so every
@@ -148,59 +188,70 @@ RunResult run_workload(const RunOptions& options) {
     t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
               (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
               LOOM_QUANT_SAT(L.out_prec);
-    lr.stored_pa = in.prec;
-    lr.stored_pw = pw;
-    lr.stored_po = out.prec;
-    table.push_back(t);
-    result.layers.push_back(lr);
+    plan.table.push_back(t);
   }
 
-  // The layer table for the firmware, in SRAM.
-  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), 0};
-  const uint64_t table_bytes = sizeof(header) + table.size() * sizeof(loom_layer_t);
+  const uint64_t table_bytes = sizeof(loom_net_header_t) + plan.table.size() * sizeof(loom_layer_t);
   if (SOC_NET_TABLE_ADDR + table_bytes > cfg.sram.size_bytes)
     throw UserError("--set sram.size_bytes", std::to_string(cfg.sram.size_bytes),
                     "too small for the layer table; needs " + std::to_string(SOC_NET_TABLE_ADDR + table_bytes));
-  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
-  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+  return plan;
+}
+
+ReferenceJob::ReferenceJob(std::shared_ptr<const Workload> workload) : workload_(std::move(workload)) {
+  thread_ = std::thread([this] {
+    try {
+      outputs_ = golden_outputs(*workload_, &cancel_);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  });
+}
+
+ReferenceJob::~ReferenceJob() {
+  cancel_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+const GoldenOutputs& ReferenceJob::outputs() {
+  if (thread_.joinable()) thread_.join();
+  if (error_) std::rethrow_exception(error_);
+  return outputs_;
+}
+
+RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload, const MemoryPlan& plan,
+                   const std::function<const GoldenOutputs&()>& golden) {
+  const auto host_start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.platform = cfg;
+  result.workload = std::move(workload);
+  Soc soc("soc", cfg, [] { return loom_app_main(); },
+          [&result](const std::string& line) { result.console.push_back(line); });
+  write_tensors(soc.dram(), *result.workload, plan);
+  write_layer_table(soc.sram(), plan.table);
 
   sc_core::sc_start();
   soc.uart().flush();
-  result.cpu_bus_errors = soc.cpu().bus_errors();
-  result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
-  result.firmware_exited = soc.sysctrl().exit_code().has_value();
-  result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);
-  result.initiators = soc.router().initiator_stats();
-  result.dram_stats = soc.dram().stats();
-  result.dram_host_bytes = soc.dram().host_bytes_allocated();
+  collect(soc, plan, result);
+  check_outputs(soc.dram(), plan, golden(), result);
+  result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  return result;
+}
 
-  // Attach the device's records (in order of execution) to the layers.
-  const auto& log = soc.loom().layer_log();
-  for (size_t i = 0; i < log.size() && i < result.layers.size(); ++i) {
-    result.layers[i].record = log[i];
-    result.layers[i].ran = log[i].error == LOOM_ERR_NONE;
-  }
+RunResult run_workload(const RunOptions& options) {
+  const auto host_start = std::chrono::steady_clock::now();
+  const PlatformConfig cfg = load_platform(options.platform, options.engine, options.overrides);
+  // Every check before any tensor is generated: shapes, device limits, memory.
+  auto workload = std::make_shared<Workload>(read_network(options.workload));
+  check_device_limits(*workload, cfg.loom.limits);
+  const MemoryPlan plan = plan_memory(cfg, *workload);
+  read_tensors(*workload);
 
-  reference.join();
-  std::vector<int32_t> values;
-  for (size_t i = 0; i < result.layers.size(); ++i) {
-    LayerResult& lr = result.layers[i];
-    if (!lr.ran) continue;
-    const WorkloadLayer& L = *lr.layer;
-    const StoredTensor& out = tensors.at(L.name);
-    const uint64_t bytes = bitplane::activation_bytes(out.shape.c, out.shape.h, out.shape.w, out.prec);
-    packed.resize(bytes);
-    soc.dram().backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), bytes);
-    values.resize(out.shape.elements());
-    bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec,
-                                 out.is_signed, values.data());
-    for (size_t k = 0; k < values.size(); ++k) {
-      lr.mismatches += values[k] != golden[i][k];
-      if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
-    }
-  }
-  result.host_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  // Golden outputs on a second host thread while the platform simulates;
+  // cancelled if the simulation throws.
+  ReferenceJob reference(workload);
+  RunResult result = simulate(cfg, workload, plan, [&reference]() -> const GoldenOutputs& { return reference.outputs(); });
+  result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   return result;
 }
 

@@ -2,12 +2,23 @@
 // engine's storage format, leave the layer table for the firmware, simulate
 // until the firmware exits, then check every layer's output against the
 // golden reference (computed concurrently on a second host thread).
+//
+// The stages are separate so sweeps and batches reuse the costly ones:
+//   load (platform, network.json, limits, memory plan, tensors)
+//   -> reference (golden outputs, once per workload)
+//   -> simulate (once per platform configuration or image).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "firmware/include/loom_net.h"
 #include "models/loom/loom.h"
 #include "models/interconnect/router.h"
 #include "models/memory/memory.h"
@@ -35,7 +46,7 @@ struct LayerResult {
 
 struct RunResult {
   PlatformConfig platform;
-  Workload workload;
+  std::shared_ptr<const Workload> workload;
   std::vector<LayerResult> layers;
   std::vector<std::string> console;
   bool firmware_exited = false;
@@ -49,7 +60,54 @@ struct RunResult {
   bool passed() const;
 };
 
-// Throws UserError for bad input (exit code 2).
+// Where a tensor lives in DRAM, in the engine's storage format.
+struct StoredTensor {
+  uint32_t address = 0;
+  uint32_t prec = 0;  // stored precision (bit planes)
+  bool is_signed = false;
+  Shape shape;
+};
+
+// The DRAM placement of every tensor and the firmware's layer table: a pure
+// function of the platform and the workload's shapes (no tensor data), so a
+// too-small memory is reported before anything is generated.
+struct MemoryPlan {
+  std::map<std::string, StoredTensor> tensors;  // the input and every layer's output
+  std::vector<uint32_t> weight_addr, bias_addr;  // per layer (0: none)
+  std::vector<loom_layer_t> table;
+};
+
+// Throws UserError naming dram.size_bytes or sram.size_bytes when too small.
+MemoryPlan plan_memory(const PlatformConfig& platform, const Workload& workload);
+
+using GoldenOutputs = std::vector<std::vector<int32_t>>;
+
+// Golden outputs computed on a host thread. Destroying the job before it is
+// done (a run that failed on bad input) cancels the computation at once.
+class ReferenceJob {
+ public:
+  explicit ReferenceJob(std::shared_ptr<const Workload> workload);
+  ~ReferenceJob();
+  ReferenceJob(const ReferenceJob&) = delete;
+  ReferenceJob& operator=(const ReferenceJob&) = delete;
+  const GoldenOutputs& outputs();  // waits; rethrows the thread's exception
+
+ private:
+  std::shared_ptr<const Workload> workload_;
+  std::atomic<bool> cancel_{false};
+  GoldenOutputs outputs_;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+// Builds the SoC, writes the planned tensors, simulates and checks every
+// layer against `golden` (called once the simulation ends). SystemC
+// elaborates once per process: one simulate per process.
+RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workload> workload,
+                   const MemoryPlan& plan, const std::function<const GoldenOutputs&()>& golden);
+
+// Everything above for one configuration. Throws UserError for bad input
+// (exit code 2).
 RunResult run_workload(const RunOptions& options);
 
 }  // namespace loomvp

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct WorkloadLayer {
   std::vector<int32_t> bias;      // F
   std::vector<int32_t> expected;  // optional independent expected output
   uint64_t macs() const;
+  uint64_t weight_elements() const;  // F x C/g x KH x KW; 0 for layers without weights
 };
 
 struct Workload {
@@ -40,14 +42,25 @@ struct Workload {
   bool input_signed = false;
   std::vector<int32_t> input;  // C x H x W
   std::vector<WorkloadLayer> layers;
+  // Tensor reads and generations read_network defers until the shapes and
+  // limits are checked; read_tensors runs them.
+  std::vector<std::function<void(Workload&)>> pending_tensors;
 };
 
 std::string workloads_dir();
 std::vector<std::string> builtin_workloads();
 
+// Loading in three steps, so every shape, precision and device limit is
+// checked before any tensor is read or generated (no allocation of a
+// tensor's size happens before check_device_limits has passed).
 // `name_or_dir`: a built-in workload name, a bundle directory, or a
-// network.json path. Throws UserError on any problem.
-Workload load_workload(const std::string& name_or_dir);
+// network.json path. Each throws UserError on any problem.
+Workload read_network(const std::string& name_or_dir);  // network.json only; tensors pending
+void check_device_limits(const Workload& workload, const DeviceLimits& limits);
+void read_tensors(Workload& workload);  // runs the pending reads and generations
+
+// All three steps.
+Workload load_workload(const std::string& name_or_dir, const DeviceLimits& limits = DeviceLimits{});
 
 // The "uniform" initialiser: splitmix64, value = low + z % (high - low + 1).
 std::vector<int64_t> uniform_values(uint64_t count, uint64_t seed, int64_t low, int64_t high);

@@ -36,6 +36,15 @@ expect_bad_input() {
   done
 }
 
+# expect_bad_input_fast: expect_bad_input, and loomvp used under a second of
+# CPU (user + system; wall time would depend on the machine's load).
+expect_bad_input_fast() {
+  local TIMEFORMAT='%3U %3S'
+  { time expect_bad_input "$@" 2>&3 ; } 3>&2 2>"$TMP/time"
+  /usr/bin/python3 -c 'import sys; u, s = map(float, open(sys.argv[1]).read().split()[-2:]); sys.exit(0 if u + s < 1.0 else 1)' \
+    "$TMP/time" || fail "took $(cat "$TMP/time") s of CPU (user system), expected under 1 s"
+}
+
 # make_bundle DIR: a copy of the tiny-1x1 bundle (all uniform sources) to modify.
 make_bundle() {
   cp -r "$SOURCE_DIR/workloads/tiny-1x1" "$1"
@@ -143,6 +152,20 @@ EOF
     ;;
   layer-over-element-limit)
     expect_bad_input "layers[0]" "loom.max_tensor_elements" -- run --workload tiny-1x1 --set loom.max_tensor_elements=100
+    ;;
+
+  huge-uniform-input)  # a 65535^3 uniform input: refused before anything is generated
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["input"]["shape"] = [65535, 65535, 65535]'
+    expect_bad_input_fast "input.shape" "loom.max_tensor_elements" -- run --workload "$TMP/bundle"
+    ;;
+  weights-just-over-limit)  # 2^27 + 16384 weights (default limit 2^27): refused before generating any
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["input"]["shape"] = [16384, 1, 1]; d["layers"][0]["filters"] = 8193'
+    expect_bad_input_fast "layers[0] (conv1)" "134234112 elements" "loom.max_tensor_elements" -- run --workload "$TMP/bundle"
+    ;;
+  large-workload-dram-too-small)  # AlexNet in 1 MB of DRAM: refused before its 61 M weights are generated
+    expect_bad_input_fast "dram.size_bytes" -- run --workload alexnet --set dram.size_bytes=1000000
     ;;
 
   expected-mismatch)  # a wrong expected tensor in the bundle: exit 1, named in the table
