@@ -1,6 +1,7 @@
 // loomvp: command-line front end (docs/user-guide.md).
 //   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
 //                [--stats FILE.json] [--csv FILE] [--quiet]
+//   loomvp sweep [run options] --point "k=v ..."... | --points FILE [--stats-dir DIR] [--jobs N]
 //   loomvp list
 //   loomvp bench [--workload NAME] [--engines a,b,...]
 //   loomvp bench --iss [--elf FILE]
@@ -19,6 +20,7 @@
 #include "platform/iss_bench.h"
 #include "platform/report.h"
 #include "platform/runner.h"
+#include "platform/sweep.h"
 #include "platform/user_error.h"
 #include "platform/workload.h"
 
@@ -32,6 +34,8 @@ constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
 const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
+    "       loomvp sweep [--workload ..] [--engine ..] [--platform ..] [--set key=value]...\n"
+    "                    (--point \"key=value ...\")... | --points FILE  [--stats-dir DIR] [--jobs N]\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n"
     "       loomvp bench --iss [--elf FILE.elf]\n";
@@ -77,6 +81,22 @@ int command_run(int argc, char** argv) {
   return result.passed() ? kExitPass : kExitFail;
 }
 
+int command_sweep(int argc, char** argv) {
+  SweepOptions options;
+  po::options_description desc("sweep options");
+  desc.add_options()
+      ("workload", po::value(&options.run.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("engine", po::value(&options.run.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
+      ("platform", po::value(&options.run.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
+      ("set", po::value(&options.run.overrides)->composing(), "a setting common to every point, key=value")
+      ("point", po::value(&options.points)->composing(), "one point: whitespace-separated key=value settings")
+      ("points", po::value(&options.points_file), "a file of points, one per line")
+      ("stats-dir", po::value(&options.stats_dir), "write point-N.json (the run's stats JSON) per point")
+      ("jobs", po::value(&options.jobs)->default_value(0), "points simulated at a time (0: one per CPU)");
+  parse(desc, argc, argv);
+  return run_sweep(options, std::cout);
+}
+
 int command_list() {
   std::cout << "workloads:";
   for (const auto& name : builtin_workloads()) std::cout << " " << name;
@@ -113,12 +133,13 @@ int sc_main(int argc, char** argv) {
     if (command == "run") return command_run(argc - 1, argv + 1);
     if (command == "list") return command_list();
     if (command == "bench") return command_bench(argc - 1, argv + 1);
+    if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return kExitPass;
     }
     throw UserError("command line", command.empty() ? "(none)" : command,
-                    std::string("unknown command; allowed: run, list, bench, help\n") + kUsage);
+                    std::string("unknown command; allowed: run, sweep, list, bench, help\n") + kUsage);
   } catch (const UserError& e) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;

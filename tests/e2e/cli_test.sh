@@ -168,6 +168,32 @@ EOF
     expect_bad_input_fast "dram.size_bytes" -- run --workload alexnet --set dram.size_bytes=1000000
     ;;
 
+  sweep-equals-runs)  # a shared-work sweep gives each point the stats of a separate run
+    points=("dram.latency_ns=50" "dram.latency_ns=400 dram.bandwidth_gb_per_s=3.2" "loom.engine=stripes")
+    mkdir "$TMP/sweep"
+    run_loomvp sweep --workload tiny-resnet --jobs 2 --stats-dir "$TMP/sweep" \
+      --point "${points[0]}" --point "${points[1]}" --point "${points[2]}"
+    [ "$RC" -eq 0 ] || fail "sweep exit code $RC"
+    grep -q "3 points" "$TMP/stdout" || fail "no '3 points' in the sweep table"
+    for i in 0 1 2; do
+      sets=()
+      for setting in ${points[$i]}; do sets+=(--set "$setting"); done
+      run_loomvp run --workload tiny-resnet "${sets[@]}" --quiet --stats "$TMP/run-$i.json"
+      [ "$RC" -eq 0 ] || fail "run $i exit code $RC"
+      /usr/bin/python3 - "$TMP/sweep/point-$i.json" "$TMP/run-$i.json" <<'EOF' || fail "point $i differs from its separate run"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    del d["host"]  # host wall time: the only field allowed to differ
+sys.exit(0 if a == b else 1)
+EOF
+    done
+    ;;
+  sweep-bad-point)  # bad input in any point: exit 2 naming the point, nothing simulated
+    expect_bad_input_fast "--point 1" "dram.latency_ns" -- sweep --workload alexnet --point "dram.latency_ns=5" \
+      --point "dram.latency_ns=-5"
+    ;;
+
   expected-mismatch)  # a wrong expected tensor in the bundle: exit 1, named in the table
     make_bundle "$TMP/bundle"
     /usr/bin/python3 - "$TMP/bundle/expected" <<'EOF' || fail "cannot edit the expected tensor"
