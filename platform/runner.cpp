@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory>
 
 #include "firmware/include/soc_map.h"
@@ -63,14 +64,16 @@ class PackBuffer {
   uint64_t capacity_ = 0;
 };
 
-// Writes the planned tensors (input packed, weights packed, bias) to DRAM.
-void write_tensors(Memory& dram, const Workload& w, const MemoryPlan& plan) {
+// Every planned tensor in its DRAM bytes (input and weights packed, bias),
+// one at a time through a reused buffer: fn(DRAM offset, bytes, length).
+template <typename Fn>
+void for_each_stored_tensor(const Workload& w, const MemoryPlan& plan, Fn fn) {
   PackBuffer buffer;
   const StoredTensor& input = plan.tensors.at(w.input_name);
   const uint64_t input_bytes = stored_bytes(input);
   uint8_t* packed = buffer.get(input_bytes);
   bitplane::pack_activations(w.input.data(), input.shape.c, input.shape.h, input.shape.w, input.prec, packed);
-  dram.backdoor_write(input.address - SOC_DRAM_BASE, packed, input_bytes);
+  fn(input.address - SOC_DRAM_BASE, packed, input_bytes);
   for (size_t i = 0; i < w.layers.size(); ++i) {
     const WorkloadLayer& L = w.layers[i];
     if (!plan.weight_addr[i]) continue;
@@ -79,8 +82,8 @@ void write_tensors(Memory& dram, const Workload& w, const MemoryPlan& plan) {
     const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
     packed = buffer.get(bytes);
     bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
-    dram.backdoor_write(plan.weight_addr[i] - SOC_DRAM_BASE, packed, bytes);
-    dram.backdoor_write(plan.bias_addr[i] - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
+    fn(plan.weight_addr[i] - SOC_DRAM_BASE, packed, bytes);
+    fn(plan.bias_addr[i] - SOC_DRAM_BASE, reinterpret_cast<const uint8_t*>(L.bias.data()), L.bias.size() * 4);
   }
 }
 
@@ -219,15 +222,42 @@ const GoldenOutputs& ReferenceJob::outputs() {
   return outputs_;
 }
 
+DramImage pack_tensors(const Workload& w, const MemoryPlan& plan) {
+  DramImage image;
+  for_each_stored_tensor(w, plan, [&image](uint64_t offset, const uint8_t* bytes, uint64_t length) {
+    image.blocks.emplace_back(offset, std::vector<uint8_t>(bytes, bytes + length));
+  });
+  return image;
+}
+
+bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
+  if (a.table.size() != b.table.size() || a.tensors.size() != b.tensors.size()) return false;
+  if (std::memcmp(a.table.data(), b.table.data(), a.table.size() * sizeof(loom_layer_t)) != 0) return false;
+  for (const auto& item : a.tensors) {
+    const auto other = b.tensors.find(item.first);
+    if (other == b.tensors.end() || other->second.address != item.second.address ||
+        other->second.prec != item.second.prec)
+      return false;
+  }
+  return true;
+}
+
 RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload, const MemoryPlan& plan,
-                   const std::function<const GoldenOutputs&()>& golden) {
+                   const std::function<const GoldenOutputs&()>& golden, const DramImage* image) {
   const auto host_start = std::chrono::steady_clock::now();
   RunResult result;
   result.platform = cfg;
   result.workload = std::move(workload);
   Soc soc("soc", cfg, [] { return loom_app_main(); },
           [&result](const std::string& line) { result.console.push_back(line); });
-  write_tensors(soc.dram(), *result.workload, plan);
+  if (image) {
+    for (const auto& block : image->blocks)
+      soc.dram().backdoor_write(block.first, block.second.data(), block.second.size());
+  } else {
+    for_each_stored_tensor(*result.workload, plan, [&soc](uint64_t offset, const uint8_t* bytes, uint64_t length) {
+      soc.dram().backdoor_write(offset, bytes, length);
+    });
+  }
   write_layer_table(soc.sram(), plan.table);
 
   sc_core::sc_start();

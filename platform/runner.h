@@ -80,6 +80,15 @@ struct MemoryPlan {
 // Throws UserError naming dram.size_bytes or sram.size_bytes when too small.
 MemoryPlan plan_memory(const PlatformConfig& platform, const Workload& workload);
 
+// The planned tensors as DRAM bytes (input and weights packed, bias), for
+// sweeps: packed once, written by every point whose plan has the same layout.
+struct DramImage {
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> blocks;  // DRAM offset, bytes
+};
+DramImage pack_tensors(const Workload& workload, const MemoryPlan& plan);
+// True when two plans place every tensor at the same address and precision.
+bool same_layout(const MemoryPlan& a, const MemoryPlan& b);
+
 using GoldenOutputs = std::vector<std::vector<int32_t>>;
 
 // Golden outputs computed on a host thread. Destroying the job before it is
@@ -100,11 +109,13 @@ class ReferenceJob {
   std::thread thread_;
 };
 
-// Builds the SoC, writes the planned tensors, simulates and checks every
-// layer against `golden` (called once the simulation ends). SystemC
-// elaborates once per process: one simulate per process.
+// Builds the SoC, writes the planned tensors (from `image` when given, else
+// packed one at a time), simulates and checks every layer against `golden`
+// (called once the simulation ends). SystemC elaborates once per process:
+// one simulate per process.
 RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workload> workload,
-                   const MemoryPlan& plan, const std::function<const GoldenOutputs&()>& golden);
+                   const MemoryPlan& plan, const std::function<const GoldenOutputs&()>& golden,
+                   const DramImage* image = nullptr);
 
 // Everything above for one configuration. Throws UserError for bad input
 // (exit code 2).

@@ -55,10 +55,12 @@ std::string point_text(const std::vector<std::string>& settings) {
 
 // The child's work: simulate one point, write its stats, exit.
 [[noreturn]] void run_point(const PlatformConfig& cfg, const std::shared_ptr<const Workload>& workload,
-                            const MemoryPlan& plan, const GoldenOutputs& golden, const std::string& stats_path) {
+                            const MemoryPlan& plan, const DramImage& image, const GoldenOutputs& golden,
+                            const std::string& stats_path) {
   int code = 1;
   try {
-    const RunResult result = simulate(cfg, workload, plan, [&golden]() -> const GoldenOutputs& { return golden; });
+    const RunResult result =
+        simulate(cfg, workload, plan, [&golden]() -> const GoldenOutputs& { return golden; }, &image);
     std::ofstream out(stats_path);
     out << stats_json(result).dump(2) << "\n";
     out.close();
@@ -101,6 +103,19 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   }
   read_tensors(*workload);
   const GoldenOutputs golden = golden_outputs(*workload);
+  // Packed once per distinct layout (engine), shared by the children.
+  std::vector<DramImage> images;
+  std::vector<size_t> image_of(plans.size());
+  for (size_t i = 0; i < plans.size(); ++i) {
+    size_t same = 0;
+    while (same < i && !same_layout(plans[same], plans[i])) ++same;
+    if (same == i) {
+      image_of[i] = images.size();
+      images.push_back(pack_tensors(*workload, plans[i]));
+    } else {
+      image_of[i] = image_of[same];
+    }
+  }
 
   const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::string tmp_prefix = "/tmp/loomvp-sweep-" + std::to_string(getpid()) + "-";
@@ -121,7 +136,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     for (; next < points.size() && next < done + jobs; ++next) {
       const pid_t pid = fork();
       if (pid < 0) throw std::runtime_error("fork failed");
-      if (pid == 0) run_point(configs[next], workload, plans[next], golden, stats_path(next));
+      if (pid == 0) run_point(configs[next], workload, plans[next], images[image_of[next]], golden, stats_path(next));
       pids[next] = pid;
     }
     int status = 0;
