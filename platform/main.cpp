@@ -3,7 +3,7 @@
 //                [--stats FILE.json] [--csv FILE] [--quiet]
 //   loomvp sweep [run options] --point "k=v ..."... | --points FILE [--stats-dir DIR] [--jobs N]
 //   loomvp list
-//   loomvp bench [--workload NAME] [--engines a,b,...]
+//   loomvp bench [--workload NAME] [--engines a,b,...] [--vgg16]
 //   loomvp bench --iss [--elf FILE]
 // Exit codes: 0 ran and every check passed, 1 firmware or check failure, 2 bad input.
 
@@ -37,7 +37,7 @@ const char* const kUsage =
     "       loomvp sweep [--workload ..] [--engine ..] [--platform ..] [--set key=value]...\n"
     "                    (--point \"key=value ...\")... | --points FILE  [--stats-dir DIR] [--jobs N]\n"
     "       loomvp list\n"
-    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n"
+    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b] [--vgg16]\n"
     "       loomvp bench --iss [--elf FILE.elf]\n";
 
 po::variables_map parse(const po::options_description& options, int argc, char** argv) {
@@ -112,6 +112,7 @@ int command_bench(int argc, char** argv) {
   desc.add_options()
       ("workload", po::value(&workload)->default_value(workload), "built-in workload or bundle directory")
       ("engines", po::value(&engines)->default_value(engines), "comma-separated engines")
+      ("vgg16", po::bool_switch(), "add a row: the vgg16-224 workload on the platform's engine")
       ("iss", po::bool_switch(), "RV32 ISS speed (MIPS) on a compute-bound program instead")
       ("elf", po::value<std::string>(), "with --iss: the RV32 program (default: the built benchmark)");
   const po::variables_map vm = parse(desc, argc, argv);
@@ -121,7 +122,7 @@ int command_bench(int argc, char** argv) {
       throw UserError("--iss", "", "the ISS benchmark program was not built (riscv64-unknown-elf-gcc missing); give --elf");
     return run_iss_bench(elf, std::cout);
   }
-  return run_bench(workload, engines, std::cout);
+  return run_bench(workload, engines, vm["vgg16"].as<bool>() ? "vgg16-224" : "", std::cout);
 }
 
 }  // namespace

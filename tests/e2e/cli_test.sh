@@ -168,6 +168,18 @@ EOF
     expect_bad_input_fast "dram.size_bytes" -- run --workload alexnet --set dram.size_bytes=1000000
     ;;
 
+  bench-floor)  # bench prints per engine wall and CPU time, peak memory and the ratio to the GEMM floor
+    run_loomvp bench --workload tiny-conv --engines base,lm2b
+    [ "$RC" -eq 0 ] || fail "bench exit code $RC"
+    for column in wall_s cpu_s peak_MiB MAC/wall_s floor_s x_floor; do
+      grep -qF "$column" "$TMP/stdout" || fail "no column $column"
+    done
+    for engine in base lm2b; do
+      # 10 columns: the floor and the ratio are positive numbers, the run passed
+      awk -v e="$engine" '$1 == e && NF == 10 && $8 > 0 && $9 > 0 && $10 == "pass" { found = 1 } END { exit !found }' \
+        "$TMP/stdout" || fail "no complete row for $engine"
+    done
+    ;;
   sweep-equals-runs)  # a shared-work sweep gives each point the stats of a separate run
     points=("dram.latency_ns=50" "dram.latency_ns=400 dram.bandwidth_gb_per_s=3.2" "loom.engine=stripes")
     mkdir "$TMP/sweep"
