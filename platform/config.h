@@ -10,9 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "models/cpu/native_cpu.h"
+#include "models/cpu/rv32/rv32_cpu.h"
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
 #include "models/memory/memory.h"
+#include "models/traffic/traffic_generator.h"
+#include "platform/compiler.h"
 
 namespace loomvp {
 
@@ -20,10 +23,16 @@ struct PlatformConfig {
   std::string name;
   nlohmann::json json;  // the full, effective configuration (goes into stats)
   LoomConfig loom;
+  // cpu.model: the host-compiled driver (native) or the cross-built driver on
+  // the RV32 ISS (rv32); the other struct is unused.
+  enum class CpuModel { Native, Rv32 } cpu_model = CpuModel::Native;
   NativeCpuConfig cpu;
+  Rv32Config rv32;
   MemoryConfig sram;
   MemoryConfig dram;
   RouterConfig interconnect;
+  CompilerOptions compiler;
+  TrafficConfig traffic;
 };
 
 // Directory holding the built-in platform files.

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
+#include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
@@ -47,6 +49,39 @@ uint64_t stored_bytes(const StoredTensor& t) {
   return bitplane::activation_bytes(t.shape.c, t.shape.h, t.shape.w, t.prec);
 }
 
+// The device's tiling planner on the layer as the firmware will program it:
+// an on-chip buffer too small for one tile is a setting the user must change.
+void check_buffers(const loom_layer_t& t, const PlatformConfig& cfg, const std::string& layer) {
+  LayerRegs r;
+  r.layer_type = t.layer_type;
+  r.in_addr = t.in_addr, r.in2_addr = t.in2_addr, r.weight_addr = t.weight_addr;
+  r.bias_addr = t.bias_addr, r.out_addr = t.out_addr;
+  r.in_c = t.in_c, r.in_h = t.in_h, r.in_w = t.in_w, r.out_c = t.out_c;
+  r.kernel = t.kernel, r.stride = t.stride, r.pad = t.pad, r.groups = t.groups;
+  r.prec = t.prec, r.quant = t.quant;
+  const DecodeResult decoded = decode_layer(r, cfg.loom.limits);
+  if (decoded.error) return;  // the device reports it; not a buffer question
+  const TilePlan plan = plan_tiles(decoded.desc, engine_spec(cfg.loom.engine), cfg.loom.buffers);
+  if (plan.error)
+    throw UserError("--set " + std::string(buffer_setting(plan.short_buffer)), layer,
+                    plan.detail + "; allowed: at least " + std::to_string(plan.needed_bytes));
+}
+
+void collect_rv32(const Rv32Cpu& cpu, RunResult& result) {
+  result.cpu.model = "rv32";
+  result.cpu.instructions_retired = cpu.instructions_retired();
+  result.cpu.cycles = cpu.cycles();
+  result.cpu.wfi_ns = cpu.time_in_wfi().to_seconds() * 1e9;
+  result.cpu.interrupts_taken = cpu.interrupts_taken();
+  if (result.firmware_exited) return;
+  if (cpu.halt_reason() == Rv32Cpu::Halt::ToHost) {  // HTIF exit instead of SYSCTRL
+    result.firmware_exited = true;
+    result.firmware_exit_code = cpu.tohost_value() == 1 ? 0 : cpu.tohost_value() >> 1;
+  } else {
+    result.cpu.halt_message = cpu.halt_message();
+  }
+}
+
 // A byte buffer reused for every packed tensor, grown but never zero-filled
 // (packing writes every byte).
 class PackBuffer {
@@ -67,15 +102,16 @@ class PackBuffer {
 // Every planned tensor in its DRAM bytes (input and weights packed, bias),
 // one at a time through a reused buffer: fn(DRAM offset, bytes, length).
 template <typename Fn>
-void for_each_stored_tensor(const Workload& w, const MemoryPlan& plan, Fn fn) {
+void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, Fn fn) {
   PackBuffer buffer;
   const StoredTensor& input = plan.tensors.at(w.input_name);
   const uint64_t input_bytes = stored_bytes(input);
   uint8_t* packed = buffer.get(input_bytes);
-  bitplane::pack_activations(w.input.data(), input.shape.c, input.shape.h, input.shape.w, input.prec, packed);
+  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
+                             input.prec, packed);
   fn(input.address - SOC_DRAM_BASE, packed, input_bytes);
   for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = w.layers[i];
+    const WorkloadLayer& L = compiled.layer(w, i);
     if (!plan.weight_addr[i]) continue;
     const uint32_t pw = LOOM_PREC_PW(plan.table[i].prec);
     const uint32_t cg = L.in_shape.c / L.groups;
@@ -95,18 +131,22 @@ void write_layer_table(Memory& sram, const std::vector<loom_layer_t>& table) {
 }
 
 // What the platform measured, after the simulation.
-void collect(Soc& soc, const MemoryPlan& plan, RunResult& result) {
-  result.cpu_bus_errors = soc.cpu().bus_errors();
+void collect(Soc& soc, const CompiledWorkload& compiled, const MemoryPlan& plan, RunResult& result) {
+  result.cpu_bus_errors = soc.cpu_bus_errors();
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   result.firmware_exited = soc.sysctrl().exit_code().has_value();
   result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);
+  if (const Rv32Cpu* cpu = soc.rv32_cpu()) collect_rv32(*cpu, result);
   result.initiators = soc.router().initiator_stats();
   result.dram_stats = soc.dram().stats();
+  if (soc.traffic()) result.traffic = soc.traffic()->stats();
   result.dram_host_bytes = soc.dram().host_bytes_allocated();
+  // The golden reference and the statistics keep the original layers.
   const Workload& w = *result.workload;
   for (size_t i = 0; i < w.layers.size(); ++i) {
     LayerResult lr;
     lr.layer = &w.layers[i];
+    lr.relayout = compiled.relayout[i];
     lr.has_expected = !w.layers[i].expected.empty();
     lr.stored_pa = LOOM_PREC_PA(plan.table[i].prec);
     lr.stored_pw = LOOM_PREC_PW(plan.table[i].prec);
@@ -145,7 +185,14 @@ void check_outputs(const Memory& dram, const MemoryPlan& plan, const GoldenOutpu
 
 }  // namespace
 
-MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w) {
+std::string rv32_firmware_path() {
+#ifdef LOOMVP_RV32_FIRMWARE
+  if (std::ifstream(LOOMVP_RV32_FIRMWARE)) return LOOMVP_RV32_FIRMWARE;
+#endif
+  return "";
+}
+
+MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const CompiledWorkload& compiled) {
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
   MemoryPlan plan;
   DramAllocator dram(cfg.dram.size_bytes);
@@ -155,9 +202,13 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w) {
     t.address = dram.allocate(stored_bytes(t));
     return plan.tensors[name] = t;
   };
-  place_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed);
+  place_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed);
 
-  for (const WorkloadLayer& L : w.layers) {
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    // The device runs the compiled layer (same name and output shape).
+    const WorkloadLayer& L = compiled.layer(w, i);
+    const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
+    check_layer_limits(L, cfg.loom.limits, w.path, field);
     const StoredTensor in = plan.tensors.at(L.inputs[0]);
     loom_layer_t t{};
     t.layer_type = static_cast<uint32_t>(L.type);
@@ -191,6 +242,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w) {
     t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
               (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
               LOOM_QUANT_SAT(L.out_prec);
+    check_buffers(t, cfg, field);
     plan.table.push_back(t);
   }
 
@@ -222,9 +274,9 @@ const GoldenOutputs& ReferenceJob::outputs() {
   return outputs_;
 }
 
-DramImage pack_tensors(const Workload& w, const MemoryPlan& plan) {
+DramImage pack_tensors(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan) {
   DramImage image;
-  for_each_stored_tensor(w, plan, [&image](uint64_t offset, const uint8_t* bytes, uint64_t length) {
+  for_each_stored_tensor(w, compiled, plan, [&image](uint64_t offset, const uint8_t* bytes, uint64_t length) {
     image.blocks.emplace_back(offset, std::vector<uint8_t>(bytes, bytes + length));
   });
   return image;
@@ -242,8 +294,10 @@ bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
   return true;
 }
 
-RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload, const MemoryPlan& plan,
-                   const std::function<const GoldenOutputs&()>& golden, const DramImage* image) {
+RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload,
+                   const CompiledWorkload& compiled, const MemoryPlan& plan,
+                   const std::function<const GoldenOutputs&()>& golden, const DramImage* image,
+                   DebugHook* debug_hook) {
   const auto host_start = std::chrono::steady_clock::now();
   RunResult result;
   result.platform = cfg;
@@ -254,33 +308,51 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
     for (const auto& block : image->blocks)
       soc.dram().backdoor_write(block.first, block.second.data(), block.second.size());
   } else {
-    for_each_stored_tensor(*result.workload, plan, [&soc](uint64_t offset, const uint8_t* bytes, uint64_t length) {
+    for_each_stored_tensor(*result.workload, compiled, plan, [&soc](uint64_t offset, const uint8_t* bytes, uint64_t length) {
       soc.dram().backdoor_write(offset, bytes, length);
     });
   }
   write_layer_table(soc.sram(), plan.table);
+  if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32) {
+    soc.load_elf(ElfImage::read_file(rv32_firmware_path()));
+    soc.rv32_cpu()->set_debug_hook(debug_hook);
+  }
 
   sc_core::sc_start();
   soc.uart().flush();
-  collect(soc, plan, result);
+  collect(soc, compiled, plan, result);
   check_outputs(soc.dram(), plan, golden(), result);
   result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   return result;
 }
 
+void check_cpu_firmware(const PlatformConfig& cfg) {
+  if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32 && rv32_firmware_path().empty())
+    throw UserError("cpu.model", "rv32",
+                    "the RV32 firmware was not built (riscv64-unknown-elf-gcc or picolibc missing at configure time; "
+                    "scripts/setup.sh installs them)");
+}
+
 RunResult run_workload(const RunOptions& options) {
   const auto host_start = std::chrono::steady_clock::now();
   const PlatformConfig cfg = load_platform(options.platform, options.engine, options.overrides);
-  // Every check before any tensor is generated: shapes, device limits, memory.
+  check_cpu_firmware(cfg);
+  // Every check before any tensor is generated: shapes, device limits,
+  // memory and buffers (on the compiled shapes).
   auto workload = std::make_shared<Workload>(read_network(options.workload));
   check_device_limits(*workload, cfg.loom.limits);
-  const MemoryPlan plan = plan_memory(cfg, *workload);
+  const MemoryPlan plan = plan_memory(cfg, *workload, compile_workload(*workload, cfg.compiler));
   read_tensors(*workload);
+  // The device runs the compiled layers; the golden reference and the
+  // statistics keep the original ones (an independent check of the passes).
+  const CompiledWorkload compiled = compile_workload(*workload, cfg.compiler);
 
   // Golden outputs on a second host thread while the platform simulates;
   // cancelled if the simulation throws.
   ReferenceJob reference(workload);
-  RunResult result = simulate(cfg, workload, plan, [&reference]() -> const GoldenOutputs& { return reference.outputs(); });
+  RunResult result = simulate(cfg, workload, compiled, plan,
+                              [&reference]() -> const GoldenOutputs& { return reference.outputs(); }, nullptr,
+                              options.debug_hook);
   result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   return result;
 }

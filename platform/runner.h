@@ -14,14 +14,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "firmware/include/loom_net.h"
+#include "models/cpu/debug_target.h"
 #include "models/loom/loom.h"
 #include "models/interconnect/router.h"
 #include "models/memory/memory.h"
+#include "platform/compiler.h"
 #include "platform/config.h"
 #include "platform/workload.h"
 
@@ -32,6 +35,7 @@ struct RunOptions {
   std::string engine;  // empty: the platform's
   std::string platform = "mobile-soc";
   std::vector<std::string> overrides;  // key=value
+  DebugHook* debug_hook = nullptr;     // a debugger for the RV32 core (--gdb)
 };
 
 struct LayerResult {
@@ -41,7 +45,19 @@ struct LayerResult {
   uint64_t mismatches = 0;           // vs the golden reference
   uint64_t expected_mismatches = 0;  // vs the bundle's expected tensor, if any
   bool has_expected = false;
+  Relayout relayout;  // what the workload compiler changed for the device
   uint32_t stored_pa = 0, stored_pw = 0, stored_po = 0;
+};
+
+// What the host CPU did (docs/stats-format.md). The RV32 ISS fills every
+// field; the native CPU only the model.
+struct CpuStats {
+  std::string model = "native";
+  uint64_t instructions_retired = 0;
+  uint64_t cycles = 0;
+  double wfi_ns = 0;  // simulated time asleep in wfi
+  uint64_t interrupts_taken = 0;
+  std::string halt_message;  // why the core stopped, when not by a firmware exit
 };
 
 struct RunResult {
@@ -55,8 +71,10 @@ struct RunResult {
   double host_seconds = 0;
   uint64_t dram_host_bytes = 0;
   uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
+  CpuStats cpu;
   std::vector<InitiatorStats> initiators;
   MemoryStats dram_stats;
+  std::optional<TrafficStats> traffic;  // when traffic.enabled
   bool passed() const;
 };
 
@@ -69,23 +87,25 @@ struct StoredTensor {
 };
 
 // The DRAM placement of every tensor and the firmware's layer table: a pure
-// function of the platform and the workload's shapes (no tensor data), so a
-// too-small memory is reported before anything is generated.
+// function of the platform and the shapes of the layers the device runs
+// (compiled; no tensor data needed), so a too-small memory or on-chip buffer
+// is reported before anything is generated.
 struct MemoryPlan {
   std::map<std::string, StoredTensor> tensors;  // the input and every layer's output
   std::vector<uint32_t> weight_addr, bias_addr;  // per layer (0: none)
   std::vector<loom_layer_t> table;
 };
 
-// Throws UserError naming dram.size_bytes or sram.size_bytes when too small.
-MemoryPlan plan_memory(const PlatformConfig& platform, const Workload& workload);
+// Throws UserError naming the setting (DRAM, SRAM, an on-chip buffer) or
+// the device limit a layer exceeds.
+MemoryPlan plan_memory(const PlatformConfig& platform, const Workload& workload, const CompiledWorkload& compiled);
 
 // The planned tensors as DRAM bytes (input and weights packed, bias), for
 // sweeps: packed once, written by every point whose plan has the same layout.
 struct DramImage {
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> blocks;  // DRAM offset, bytes
 };
-DramImage pack_tensors(const Workload& workload, const MemoryPlan& plan);
+DramImage pack_tensors(const Workload& workload, const CompiledWorkload& compiled, const MemoryPlan& plan);
 // True when two plans place every tensor at the same address and precision.
 bool same_layout(const MemoryPlan& a, const MemoryPlan& b);
 
@@ -114,11 +134,22 @@ class ReferenceJob {
 // (called once the simulation ends). SystemC elaborates once per process:
 // one simulate per process.
 RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workload> workload,
-                   const MemoryPlan& plan, const std::function<const GoldenOutputs&()>& golden,
-                   const DramImage* image = nullptr);
+                   const CompiledWorkload& compiled, const MemoryPlan& plan,
+                   const std::function<const GoldenOutputs&()>& golden, const DramImage* image = nullptr,
+                   DebugHook* debug_hook = nullptr);
 
 // Everything above for one configuration. Throws UserError for bad input
 // (exit code 2).
 RunResult run_workload(const RunOptions& options);
+
+// The cross-built RV32 network runner, or "" when it was not built.
+std::string rv32_firmware_path();
+// Bad input when the platform's CPU needs firmware that was not built.
+void check_cpu_firmware(const PlatformConfig& platform);
+
+// The cross-built RV32 network runner, or "" when it was not built.
+std::string rv32_firmware_path();
+// Bad input when the platform's CPU needs firmware that was not built.
+void check_cpu_firmware(const PlatformConfig& platform);
 
 }  // namespace loomvp

@@ -55,12 +55,12 @@ std::string point_text(const std::vector<std::string>& settings) {
 
 // The child's work: simulate one point, write its stats, exit.
 [[noreturn]] void run_point(const PlatformConfig& cfg, const std::shared_ptr<const Workload>& workload,
-                            const MemoryPlan& plan, const DramImage& image, const GoldenOutputs& golden,
-                            const std::string& stats_path) {
+                            const CompiledWorkload& compiled, const MemoryPlan& plan, const DramImage& image,
+                            const GoldenOutputs& golden, const std::string& stats_path) {
   int code = 1;
   try {
     const RunResult result =
-        simulate(cfg, workload, plan, [&golden]() -> const GoldenOutputs& { return golden; }, &image);
+        simulate(cfg, workload, compiled, plan, [&golden]() -> const GoldenOutputs& { return golden; }, &image);
     std::ofstream out(stats_path);
     out << stats_json(result).dump(2) << "\n";
     out.close();
@@ -87,6 +87,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     overrides.insert(overrides.end(), points[i].begin(), points[i].end());
     try {
       configs.push_back(load_platform(o.run.platform, o.run.engine, overrides));
+      check_cpu_firmware(configs.back());
     } catch (const UserError& e) {
       throw UserError("--point " + std::to_string(i), point_text(points[i]), e.what());
     }
@@ -96,14 +97,16 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   for (size_t i = 0; i < configs.size(); ++i) {
     try {
       check_device_limits(*workload, configs[i].loom.limits);
-      plans.push_back(plan_memory(configs[i], *workload));
+      plans.push_back(plan_memory(configs[i], *workload, compile_workload(*workload, configs[i].compiler)));
     } catch (const UserError& e) {
       throw UserError("--point " + std::to_string(i), point_text(points[i]), e.what());
     }
   }
   read_tensors(*workload);
   const GoldenOutputs golden = golden_outputs(*workload);
-  // Packed once per distinct layout (engine), shared by the children.
+  // Compiled and packed once per distinct layout (engine, compiler
+  // options), shared by the children.
+  std::vector<CompiledWorkload> compiled;
   std::vector<DramImage> images;
   std::vector<size_t> image_of(plans.size());
   for (size_t i = 0; i < plans.size(); ++i) {
@@ -111,7 +114,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     while (same < i && !same_layout(plans[same], plans[i])) ++same;
     if (same == i) {
       image_of[i] = images.size();
-      images.push_back(pack_tensors(*workload, plans[i]));
+      compiled.push_back(compile_workload(*workload, configs[i].compiler));
+      images.push_back(pack_tensors(*workload, compiled.back(), plans[i]));
     } else {
       image_of[i] = image_of[same];
     }
@@ -136,7 +140,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     for (; next < points.size() && next < done + jobs; ++next) {
       const pid_t pid = fork();
       if (pid < 0) throw std::runtime_error("fork failed");
-      if (pid == 0) run_point(configs[next], workload, plans[next], images[image_of[next]], golden, stats_path(next));
+      if (pid == 0) run_point(configs[next], workload, compiled[image_of[next]], plans[next], images[image_of[next]], golden,
+                  stats_path(next));
       pids[next] = pid;
     }
     int status = 0;

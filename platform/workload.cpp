@@ -439,23 +439,25 @@ Workload read_network(const std::string& name_or_dir) {
   }
 }
 
+void check_layer_limits(const WorkloadLayer& L, const DeviceLimits& limits, const std::string& file,
+                        const std::string& field) {
+  const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), L.weight_elements()});
+  if (elements > limits.max_tensor_elements)
+    throw UserError(file, field, "a tensor of " + std::to_string(elements) +
+                                     " elements exceeds loom.max_tensor_elements = " +
+                                     std::to_string(limits.max_tensor_elements));
+  if (L.macs() > limits.max_layer_macs)
+    throw UserError(file, field, std::to_string(L.macs()) + " MACs exceed loom.max_layer_macs = " +
+                                     std::to_string(limits.max_layer_macs));
+}
+
 void check_device_limits(const Workload& w, const DeviceLimits& limits) {
   if (w.input_shape.elements() > limits.max_tensor_elements)
     throw UserError(w.path, "input.shape", "a tensor of " + std::to_string(w.input_shape.elements()) +
                                                " elements exceeds loom.max_tensor_elements = " +
                                                std::to_string(limits.max_tensor_elements));
-  for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = w.layers[i];
-    const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), L.weight_elements()});
-    const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
-    if (elements > limits.max_tensor_elements)
-      throw UserError(w.path, field, "a tensor of " + std::to_string(elements) +
-                                         " elements exceeds loom.max_tensor_elements = " +
-                                         std::to_string(limits.max_tensor_elements));
-    if (L.macs() > limits.max_layer_macs)
-      throw UserError(w.path, field, std::to_string(L.macs()) + " MACs exceed loom.max_layer_macs = " +
-                                         std::to_string(limits.max_layer_macs));
-  }
+  for (size_t i = 0; i < w.layers.size(); ++i)
+    check_layer_limits(w.layers[i], limits, w.path, "layers[" + std::to_string(i) + "] (" + w.layers[i].name + ")");
 }
 
 void read_tensors(Workload& w) {

@@ -57,6 +57,9 @@ std::vector<std::string> builtin_workloads();
 // network.json path. Each throws UserError on any problem.
 Workload read_network(const std::string& name_or_dir);  // network.json only; tensors pending
 void check_device_limits(const Workload& workload, const DeviceLimits& limits);
+// One layer against loom.max_tensor_elements and loom.max_layer_macs.
+void check_layer_limits(const WorkloadLayer& layer, const DeviceLimits& limits, const std::string& file,
+                        const std::string& field);
 void read_tensors(Workload& workload);  // runs the pending reads and generations
 
 // All three steps.

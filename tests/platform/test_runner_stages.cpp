@@ -42,7 +42,7 @@ TEST_CASE("check_device_limits names the first tensor over the limit", "[stages]
 TEST_CASE("plan_memory places tensors 64-byte aligned and refuses a small DRAM", "[stages]") {
   const Workload w = read_network("tiny-1x1");
   PlatformConfig cfg = load_platform("mobile-soc", "base", {});
-  const MemoryPlan plan = plan_memory(cfg, w);
+  const MemoryPlan plan = plan_memory(cfg, w, compile_workload(w, cfg.compiler));
   REQUIRE(plan.table.size() == 2);
   // base stores activations and weights at 16 bits: the input 40x1x1 takes
   // 3 bricks x 16 planes x 2 bytes = 96 bytes at the DRAM base; conv1's
@@ -52,7 +52,7 @@ TEST_CASE("plan_memory places tensors 64-byte aligned and refuses a small DRAM",
   CHECK(plan.table[0].weight_addr == 0x80000080u);
   for (const auto& item : plan.tensors) CHECK(item.second.address % 64 == 0);
   cfg.dram.size_bytes = 1000;
-  CHECK_THROWS_AS(plan_memory(cfg, w), UserError);
+  CHECK_THROWS_AS(plan_memory(cfg, w, compile_workload(w, cfg.compiler)), UserError);
 }
 
 TEST_CASE("ReferenceJob gives golden_outputs' values", "[stages]") {
