@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -46,20 +47,54 @@ std::vector<std::string> builtin_workloads() {
 
 namespace {
 
-// The "uniform" initialiser (docs/workload-format.md 4.2), written straight
-// into the element type so large weight tensors never exist as int64.
+// z % span without a 64-bit division per element: q = mulhi(z, M) with
+// M = floor((2^64 - 1) / span) is at most 2 below z / span, so the
+// remainder z - q * span is brought below span by at most two subtractions.
+class FastModulo {
+ public:
+  explicit FastModulo(uint64_t span) : span_(span), inverse_(span ? ~uint64_t{0} / span : 0) {}
+  uint64_t operator()(uint64_t z) const {
+    if (!span_) return z;  // the whole 64-bit range
+    const uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(z) * inverse_) >> 64);
+    uint64_t r = z - q * span_;
+    while (r >= span_) r -= span_;
+    return r;
+  }
+
+ private:
+  uint64_t span_, inverse_;
+};
+
+// Elements [first, first + count) of the stream: splitmix64 is counter
+// based (state_i = seed + (i + 1) * golden), so any slice starts directly.
 template <typename T>
-void fill_uniform(T* out, uint64_t count, uint64_t seed, int64_t low, int64_t high) {
-  const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1;  // 0: all 2^64
-  uint64_t state = seed;
+void fill_uniform_slice(T* out, uint64_t first, uint64_t count, uint64_t seed, int64_t low, const FastModulo& mod) {
+  uint64_t state = seed + first * 0x9E3779B97F4A7C15ull;
   for (uint64_t i = 0; i < count; ++i) {
     state += 0x9E3779B97F4A7C15ull;
     uint64_t z = state;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    out[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + (span ? z % span : z)));
+    out[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + mod(z)));
   }
+}
+
+// The "uniform" initialiser (docs/workload-format.md 4.2), written straight
+// into the element type so large weight tensors never exist as int64; a
+// large tensor is generated in two halves on two threads.
+template <typename T>
+void fill_uniform(T* out, uint64_t count, uint64_t seed, int64_t low, int64_t high) {
+  const FastModulo mod(static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1);  // span 0: all 2^64
+  constexpr uint64_t kThreadedCount = uint64_t{1} << 20;
+  if (count < kThreadedCount || std::thread::hardware_concurrency() < 2) {
+    fill_uniform_slice(out, 0, count, seed, low, mod);
+    return;
+  }
+  const uint64_t half = count / 2;
+  std::thread second([=, &mod] { fill_uniform_slice(out + half, half, count - half, seed, low, mod); });
+  fill_uniform_slice(out, 0, half, seed, low, mod);
+  second.join();
 }
 
 }  // namespace
