@@ -15,6 +15,7 @@
 
 #include "models/loom/timing.h"
 #include "platform/golden_reference.h"
+#include "platform/runner.h"
 #include "platform/user_error.h"
 #include "platform/workload.h"
 
@@ -38,10 +39,14 @@ std::string self_path() {
 }
 
 // One `loomvp run` in a child process, measured by wait4's rusage.
-BenchRow run_child(const std::string& self, const std::string& workload, const std::string& engine) {
-  const std::string stats = "/tmp/loomvp-bench-" + std::to_string(getpid()) + "-" + engine + ".json";
+// `extra`: further `run` options.
+BenchRow run_child(const std::string& self, const std::string& workload, const std::string& engine,
+                   const std::vector<std::string>& extra = {}) {
+  const std::string stats =
+      "/tmp/loomvp-bench-" + std::to_string(getpid()) + "-" + engine + "-" + std::to_string(extra.size()) + ".json";
   std::vector<std::string> args{self, "run", "--workload", workload, "--stats", stats, "--quiet"};
   if (!engine.empty()) args.insert(args.end(), {"--engine", engine});
+  args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -111,6 +116,15 @@ int run_bench(const std::string& workload, const std::string& engines, const std
     const BenchRow row = run_child(self, workload, engine);
     status_all = std::max(status_all, row.exit_code);
     print_row(out, engine, row, floor_s);
+  }
+  // The first engine again with the cross-built driver on the RV32 ISS: the
+  // host time next to the native CPU's row above.
+  if (rv32_firmware_path().empty()) {
+    out << names.front() << "/rv32: skipped (the RV32 firmware was not built)\n";
+  } else {
+    const BenchRow row = run_child(self, workload, names.front(), {"--cpu", "rv32"});
+    status_all = std::max(status_all, row.exit_code);
+    print_row(out, names.front() + "/rv32", row, floor_s);
   }
   if (!vgg16_workload.empty()) {
     const BenchRow row = run_child(self, vgg16_workload, "");

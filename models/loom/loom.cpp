@@ -212,7 +212,8 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
       bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
   }
   ComputeTiming timing;
-  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing));
+  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,
+                                                config_.dynamic_precision_group));
   std::vector<uint8_t> image(d.output_bytes());
   if (operands_ok) {
     const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
@@ -224,7 +225,7 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
   if (generation_ != running_generation_) return Result::Cancelled;
   const uint64_t read_before = sequencer_->bytes_read(), written_before = sequencer_->bytes_written();
   SequencerCounters counters;
-  const Result result = sequencer_->run(plan, image.data(), d.out_addr, counters);
+  const Result result = sequencer_->run(plan, image.data(), counters);
   if (result != Result::Ok) return result;
   if (!operands_ok) return Result::BusError;  // not expected: the timed loads read the same bytes
 
