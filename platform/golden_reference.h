@@ -29,6 +29,9 @@ struct ReferenceCancelled : std::runtime_error {
 // fits one operand block (2^22 values).
 bool gemm_is_exact(const WorkloadLayer& layer);
 
+// A concatenation's values from its parts' outputs (indexed like workload.layers).
+std::vector<int32_t> concat_channels(const ConcatTensor& concat, const std::vector<std::vector<int32_t>>& outputs);
+
 // One layer, given its input tensor(s) as values. `cancel`, when given and
 // raised by another thread, makes the call throw ReferenceCancelled soon.
 std::vector<int32_t> golden_layer(const WorkloadLayer& layer, const std::vector<int32_t>& input,

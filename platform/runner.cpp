@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <memory>
+#include <type_traits>
 
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
+#include "platform/networks.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
 
@@ -44,6 +47,21 @@ class DramAllocator {
 };
 
 uint32_t stored_precision(uint32_t fixed, uint32_t profile) { return fixed ? fixed : profile; }
+
+// Concatenation needs the device's output channel offset registers (OUT_C_OFFSET /
+// OUT_C_TOTAL, register map); detected from the shared layer table type.
+template <typename T, typename = void>
+struct HasOutChannelOffset : std::false_type {};
+template <typename T>
+struct HasOutChannelOffset<T, std::void_t<decltype(T::out_c_offset), decltype(T::out_c_total)>> : std::true_type {};
+
+template <typename T>
+void set_out_channels(T& t, uint32_t offset, uint32_t total) {
+  if constexpr (HasOutChannelOffset<T>::value) {
+    t.out_c_offset = offset;
+    t.out_c_total = total;
+  }
+}
 
 uint64_t stored_bytes(const StoredTensor& t) {
   return bitplane::activation_bytes(t.shape.c, t.shape.h, t.shape.w, t.prec);
@@ -170,15 +188,20 @@ void check_outputs(const Memory& dram, const MemoryPlan& plan, const GoldenOutpu
     LayerResult& lr = result.layers[i];
     if (!lr.ran) continue;
     const WorkloadLayer& L = *lr.layer;
-    const StoredTensor& out = plan.tensors.at(L.name);
+    const StoredTensor& out = plan.tensors.at(L.name);  // a concat part: the whole concatenation
     packed.resize(stored_bytes(out));
     dram.backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), packed.size());
     values.resize(out.shape.elements());
     bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec, out.is_signed,
                                  values.data());
-    for (size_t k = 0; k < values.size(); ++k) {
-      lr.mismatches += values[k] != golden[i][k];
-      if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
+    const uint64_t first = uint64_t{L.out_c_offset} * L.out_shape.h * L.out_shape.w;
+    for (size_t k = 0; k < golden[i].size(); ++k) {
+      lr.mismatches += values[first + k] != golden[i][k];
+      if (lr.has_expected) lr.expected_mismatches += values[first + k] != L.expected[k];
+    }
+    if (i + 1 == result.layers.size()) {
+      result.final_output.assign(values.begin() + first, values.begin() + first + golden[i].size());
+      result.final_reference = golden[i];
     }
   }
 }
@@ -194,6 +217,9 @@ std::string rv32_firmware_path() {
 
 MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const CompiledWorkload& compiled) {
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
+  if (!w.concats.empty() && !HasOutChannelOffset<loom_layer_t>::value)
+    throw UserError(w.path, "layers (" + w.concats[0].name + ")",
+                    "concat layers need the device's output channel offset registers, not in this build");
   MemoryPlan plan;
   DramAllocator dram(cfg.dram.size_bytes);
   const auto place_activations = [&](const std::string& name, const Shape& shape, uint32_t profile_prec,
@@ -203,6 +229,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     return plan.tensors[name] = t;
   };
   place_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed);
+  for (const ConcatTensor& cat : w.concats) place_activations(cat.name, cat.shape, cat.prec, cat.is_signed);
 
   for (size_t i = 0; i < w.layers.size(); ++i) {
     // The device runs the compiled layer (same name and output shape).
@@ -234,7 +261,14 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     }
     plan.weight_addr.push_back(t.weight_addr);
     plan.bias_addr.push_back(t.bias_addr);
-    const StoredTensor& out = place_activations(L.name, L.out_shape, L.out_prec, L.out_signed);
+    if (L.concat < 0) {
+      place_activations(L.name, L.out_shape, L.out_prec, L.out_signed);
+    } else {  // written in place into the concatenation, from channel out_c_offset on
+      const ConcatTensor& cat = w.concats[L.concat];
+      plan.tensors[L.name] = plan.tensors.at(cat.name);
+      set_out_channels(t, L.out_c_offset, cat.shape.c);
+    }
+    const StoredTensor& out = plan.tensors.at(L.name);
     t.out_addr = out.address;
     t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
     // Saturate at the profile's precision even when stored wider, so every
@@ -339,10 +373,12 @@ RunResult run_workload(const RunOptions& options) {
   check_cpu_firmware(cfg);
   // Every check before any tensor is generated: shapes, device limits,
   // memory and buffers (on the compiled shapes).
-  auto workload = std::make_shared<Workload>(read_network(options.workload));
+  auto workload =
+      std::make_shared<Workload>(read_network(resolve_workload(options.workload, options.profile, std::cerr)));
   check_device_limits(*workload, cfg.loom.limits);
   const MemoryPlan plan = plan_memory(cfg, *workload, compile_workload(*workload, cfg.compiler));
   read_tensors(*workload);
+  if (options.input) workload->input = *options.input;
   // The device runs the compiled layers; the golden reference and the
   // statistics keep the original ones (an independent check of the passes).
   const CompiledWorkload compiled = compile_workload(*workload, cfg.compiler);

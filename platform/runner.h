@@ -32,9 +32,11 @@ namespace loomvp {
 
 struct RunOptions {
   std::string workload = "alexnet";
+  std::string profile;  // empty: the network's default (platform/networks.h)
   std::string engine;  // empty: the platform's
   std::string platform = "mobile-soc";
   std::vector<std::string> overrides;  // key=value
+  const std::vector<int32_t>* input = nullptr;  // replaces the workload's input (--batch)
   DebugHook* debug_hook = nullptr;     // a debugger for the RV32 core (--gdb)
 };
 
@@ -73,6 +75,7 @@ struct RunResult {
   uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
   CpuStats cpu;
   std::vector<InitiatorStats> initiators;
+  std::vector<int32_t> final_output, final_reference;  // the last layer: device and golden values
   MemoryStats dram_stats;
   std::optional<TrafficStats> traffic;  // when traffic.enabled
   bool passed() const;
@@ -141,11 +144,6 @@ RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workloa
 // Everything above for one configuration. Throws UserError for bad input
 // (exit code 2).
 RunResult run_workload(const RunOptions& options);
-
-// The cross-built RV32 network runner, or "" when it was not built.
-std::string rv32_firmware_path();
-// Bad input when the platform's CPU needs firmware that was not built.
-void check_cpu_firmware(const PlatformConfig& platform);
 
 // The cross-built RV32 network runner, or "" when it was not built.
 std::string rv32_firmware_path();
