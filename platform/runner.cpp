@@ -11,6 +11,7 @@
 #include "models/loom/bitplane.h"
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
+#include "platform/paths.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
 
@@ -90,7 +91,8 @@ void collect_rv32(const Rv32Cpu& cpu, RunResult& result) {
 
 std::string rv32_firmware_path() {
 #ifdef LOOMVP_RV32_FIRMWARE
-  if (std::ifstream(LOOMVP_RV32_FIRMWARE)) return LOOMVP_RV32_FIRMWARE;
+  const std::string elf = built_file("rv32/loom_firmware.elf", LOOMVP_RV32_FIRMWARE);
+  if (std::ifstream(elf)) return elf;
 #endif
   return "";
 }
