@@ -8,6 +8,8 @@ set(LOOMVP_DATA_DIR ${CMAKE_INSTALL_DATADIR}/loomvp)
 install(TARGETS loomvp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY platform/configs DESTINATION ${LOOMVP_DATA_DIR}/platform)
 install(DIRECTORY workloads DESTINATION ${LOOMVP_DATA_DIR})
+# tools/: the network importer the binary runs to generate bundles (platform/networks.cpp).
+install(DIRECTORY tools DESTINATION ${LOOMVP_DATA_DIR} FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 install(DIRECTORY firmware DESTINATION ${LOOMVP_DATA_DIR}
         FILES_MATCHING PATTERN "*.h" PATTERN "*.c" PATTERN "*.S" PATTERN "*.ld")
 if(LOOMVP_HAVE_RV32)
