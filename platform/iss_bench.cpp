@@ -10,12 +10,14 @@
 #include "models/interconnect/router.h"
 #include "models/memory/memory.h"
 #include "platform/elf_loader.h"
+#include "platform/paths.h"
 
 namespace loomvp {
 
 std::string iss_bench_program() {
 #ifdef LOOMVP_ISS_BENCH_ELF
-  if (std::ifstream(LOOMVP_ISS_BENCH_ELF)) return LOOMVP_ISS_BENCH_ELF;
+  const std::string elf = built_file("rv32/iss_bench.elf", LOOMVP_ISS_BENCH_ELF);
+  if (std::ifstream(elf)) return elf;
 #endif
   return "";
 }

@@ -6,6 +6,7 @@
 //   loomvp list
 //   loomvp bench [--workload NAME] [--engines a,b,...] [--vgg16]
 //   loomvp bench --iss [--elf FILE]
+//   loomvp --version
 // Exit codes: 0 ran and every check passed, 1 firmware or check failure, 2 bad input.
 
 #include <algorithm>
@@ -16,6 +17,8 @@
 
 #include <boost/program_options.hpp>
 #include <systemc>
+
+#include "loomvp_version.h"
 
 #include "models/cpu/gdb_server.h"
 #include "platform/batch.h"
@@ -47,7 +50,8 @@ const char* const kUsage =
     "                    (--point \"key=value ...\")... | --points FILE  [--stats-dir DIR] [--jobs N]\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b] [--vgg16]\n"
-    "       loomvp bench --iss [--elf FILE.elf]\n";
+    "       loomvp bench --iss [--elf FILE.elf]\n"
+    "       loomvp --version\n";
 
 po::variables_map parse(const po::options_description& options, int argc, char** argv) {
   po::variables_map vm;
@@ -238,12 +242,16 @@ int sc_main(int argc, char** argv) {
     if (command == "exec") return command_exec(argc - 1, argv + 1);
     if (command == "bench") return command_bench(argc - 1, argv + 1);
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
+    if (command == "--version" || command == "version") {
+      std::cout << "loomvp " << LOOMVP_VERSION << " (revision " << LOOMVP_REVISION << ")\n";
+      return kExitPass;
+    }
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return kExitPass;
     }
     throw UserError("command line", command.empty() ? "(none)" : command,
-                    std::string("unknown command; allowed: run, exec, sweep, list, bench, help\n") + kUsage);
+                    std::string("unknown command; allowed: run, exec, sweep, list, bench, help, --version\n") + kUsage);
   } catch (const UserError& e) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;

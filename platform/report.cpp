@@ -4,6 +4,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "loomvp_version.h"
+
 namespace loomvp {
 
 using nlohmann::json;
@@ -211,6 +213,7 @@ json stats_json(const RunResult& r) {
   return {
       {"schema", "loomvp-stats"},
       {"version", 1},
+      {"loomvp", {{"version", LOOMVP_VERSION}, {"revision", LOOMVP_REVISION}}},
       {"workload", {{"name", r.workload->name}, {"path", r.workload->path}, {"profile", r.workload->profile}}},
       {"engine", engine_spec(r.platform.loom.engine).name},
       {"platform", r.platform.json},

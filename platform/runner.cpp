@@ -13,6 +13,7 @@
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
 #include "platform/networks.h"
+#include "platform/paths.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
 
@@ -211,7 +212,8 @@ void check_outputs(const Memory& dram, const MemoryPlan& plan, const GoldenOutpu
 
 std::string rv32_firmware_path() {
 #ifdef LOOMVP_RV32_FIRMWARE
-  if (std::ifstream(LOOMVP_RV32_FIRMWARE)) return LOOMVP_RV32_FIRMWARE;
+  const std::string elf = built_file("rv32/loom_firmware.elf", LOOMVP_RV32_FIRMWARE);
+  if (std::ifstream(elf)) return elf;
 #endif
   return "";
 }

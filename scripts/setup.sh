@@ -27,7 +27,7 @@ packages=(
   python3-torch python3-torchvision python3-onnx  # network import and the bitlength learner
   dataset-fashion-mnist               # real data for the learned bitlengths
   python3-matplotlib python3-distributed python3-jsonschema python3-pytest  # plots, sweeps, schema, tests
-  pybind11-dev python3-pybind11       # Python bindings of the device
+  pybind11-dev python3-pybind11 python3-dev  # Python bindings of the device
 )
 missing=()
 for package in "${packages[@]}"; do
