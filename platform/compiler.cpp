@@ -28,6 +28,12 @@ bool space_to_depth_applies(const Workload& workload, size_t layer_index) {
   if (L.type != LayerType::Conv || L.groups != 1 || L.in_shape.c >= bitplane::kLanes) return false;
   if (L.sy == 1 && L.sx == 1) return false;
   if (L.inputs.size() != 1 || L.inputs[0] != workload.input_name) return false;
+  // Only when it saves compute: the device pays per brick and kernel position
+  // (a kernel smaller than the stride would just spread the same work over
+  // more bricks).
+  const SpaceToDepthShape relaid = space_to_depth_shape(L);
+  if (bitplane::bricks(relaid.in_shape.c) * relaid.kh * relaid.kw >= bitplane::bricks(L.in_shape.c) * L.kh * L.kw)
+    return false;
   // The re-laid input replaces the network input, so no other layer may read it.
   for (size_t i = 0; i < workload.layers.size(); ++i)
     for (const std::string& name : workload.layers[i].inputs)
@@ -48,6 +54,7 @@ WorkloadLayer space_to_depth_layer(const WorkloadLayer& L) {
   d.sy = d.sx = 1;
   d.py = d.px = 0;
   d.in_shape = shape.in_shape;
+  if (L.weights.empty()) return d;  // tensors still pending (read_network): shapes only
   d.weights.assign(uint64_t{L.out_shape.c} * d.in_shape.c * d.kh * d.kw, 0);
   for (uint32_t f = 0; f < L.out_shape.c; ++f)
     for (uint32_t ci = 0; ci < c; ++ci)
@@ -92,7 +99,7 @@ CompiledWorkload compile_workload(const Workload& workload, const CompilerOption
     if (!space_to_depth_applies(workload, i)) continue;
     const WorkloadLayer& L = workload.layers[i];
     compiled.replaced[i] = space_to_depth_layer(L);
-    compiled.input = space_to_depth_input(L, workload.input);
+    if (!workload.input.empty()) compiled.input = space_to_depth_input(L, workload.input);
     compiled.input_shape = compiled.replaced[i]->in_shape;
     compiled.relayout[i] = {true, L.sy, L.sx, compiled.input_shape, compiled.replaced[i]->kh,
                             compiled.replaced[i]->kw};

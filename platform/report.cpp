@@ -90,10 +90,10 @@ json bytes_by_kind(const uint64_t* bytes) {
 
 void print_summary(std::ostream& out, const RunResult& r) {
   for (const std::string& line : r.console) out << "[console] " << line << "\n";
-  out << "LoomVP  workload " << r.workload.name;
-  if (!r.workload.profile.empty()) out << " (profile " << r.workload.profile << ")";
+  out << "LoomVP  workload " << r.workload->name;
+  if (!r.workload->profile.empty()) out << " (profile " << r.workload->profile << ")";
   out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n";
-  for (const std::string& note : r.workload.notes) out << "note: " << note << "\n";
+  for (const std::string& note : r.workload->notes) out << "note: " << note << "\n";
   out << "\n";
 
   char line[512];
@@ -211,7 +211,7 @@ json stats_json(const RunResult& r) {
   return {
       {"schema", "loomvp-stats"},
       {"version", 1},
-      {"workload", {{"name", r.workload.name}, {"path", r.workload.path}, {"profile", r.workload.profile}}},
+      {"workload", {{"name", r.workload->name}, {"path", r.workload->path}, {"profile", r.workload->profile}}},
       {"engine", engine_spec(r.platform.loom.engine).name},
       {"platform", r.platform.json},
       {"layers", layers},
@@ -235,6 +235,9 @@ json stats_json(const RunResult& r) {
                 {"bytes_written", r.dram_stats.bytes_written},
                 {"transactions", r.dram_stats.transactions},
                 {"queue_wait_ns", r.dram_stats.queue_wait.to_seconds() * 1e9},
+                {"row_hits", r.dram_banks.row_hits},
+                {"row_empty", r.dram_banks.row_empty},
+                {"row_conflicts", r.dram_banks.row_conflicts},
                 {"host_bytes_allocated", r.dram_host_bytes}}},
       {"traffic", r.traffic ? json{{"bursts", r.traffic->bursts},
                                    {"bytes_read", r.traffic->bytes},
