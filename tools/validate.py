@@ -255,6 +255,12 @@ def section_c(runner, workload, lines, scales):
                 t = r["totals"]
                 cells += [mcycles(t["cycles"]), f"{t['dram_bytes_read'] / 1e6:.2f}", str(t["tiles"])]
         lines.append(f"| {scale:g} | {sizes} | " + " | ".join(cells) + " |")
+    lines += ["", "Why the smallest scales do not run (the runner's message, exit 2):", ""]
+    for i, scale in enumerate(scales):
+        for j, e in enumerate(engines):
+            r = results[i * len(engines) + j]
+            if isinstance(r, str):
+                lines.append(f"- scale {scale:g}, {e}: `{r.splitlines()[0][:300]}`")
     lines.append("")
 
 
@@ -372,7 +378,7 @@ EXPLAIN_B = ["How to read it:", "",
              "GB/s. The 13x13 layers (conv3-5) turn memory-bound first: their weights are the largest and "
              "are reused over only 169 windows; conv1 and conv2 (3025 and 729 windows) follow only at the "
              "lowest bandwidths.",
-             "- base computes the convolutions about 3x slower than Loom while moving about 2.8x more "
+             "- base computes the convolutions 3-4x slower than Loom while moving about 2.8x more "
              "bytes (everything at 16 bits), so its convolutions need less bandwidth per cycle of compute "
              "and its knee is lower. stripes keeps 16-bit weights but computes conv 2-3x faster than base, "
              "so its convolutions need 2-3x base's bandwidth, close to Loom's.",
@@ -387,10 +393,10 @@ EXPLAIN_B = ["How to read it:", "",
              "(double buffering). Above it, the fc layers still scale with bandwidth, so no engine "
              "flattens out completely within the sweep.", ""]
 EXPLAIN_C = ["How to read it:", "",
-             "- At the smallest scales one tile does not fit: for base, one output row of conv1 needs its "
-             "11 input rows of 227 pixels at 16 bits (79,904 B) in the activation memory; for lm1b, one "
-             "128-filter block of conv3 or conv4 weights (3x3 x 256 or 192 channels at 8 or 9 bits) in "
-             "the weight memory. The run then reports the setting to raise instead of a result.",
+             "- At the smallest scales one tile does not fit (messages above): Loom's smallest weight tile "
+             "is a whole 128-filter block, base's 16 filters, so Loom runs out of weight memory first "
+             "while base, storing everything at 16 bits, runs out of activation memory first. The run "
+             "then reports the setting to raise instead of a result.",
              "- Smaller buffers mean more, smaller tiles. Row bands re-read their halo (`KH - SY` input "
              "rows per band boundary: 7 rows of conv1), and when neither operand fits whole one of them is "
              "re-read once per tile of the other (the order with fewer bytes), so DRAM bytes grow as the "
@@ -423,8 +429,8 @@ EXPLAIN_D = ["How to read it (AlexNet conv1: 3 x 227 x 227, 96 filters 11 x 11, 
              "layer would need the device to re-lay its input, which the host cannot do.", ""]
 EXPLAIN_E = ["How to read it:", "",
              "- Compute speedups follow docs/timing-model.md section 3.4: conv about 256 / (Pa x Pw) on "
-             "lm1b, less for partial blocks (conv1: 3 of 16 lanes for both engines and 96 of 128 filter "
-             "rows, see the worked example 9.2; 13x13 maps fill 169 of 176 window slots), more with "
+             "lm1b, less for partial blocks (conv1: 96 of 128 filter rows; 13x13 maps fill 169 of 176 "
+             "window slots), more with "
              "dynamic precision (pa_dynamic_avg below Pa); 16 / Pa on stripes; fc 16 / Pw on Loom, while "
              "stripes runs fc at base speed (1.00).",
              "- Pools compute equally fast on every engine (1.00) but are memory-bound, so their total "
