@@ -191,6 +191,12 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.interconnect.clock_period = r.clock_period("interconnect");
   c.interconnect.latency_cycles = static_cast<uint32_t>(r.integer("interconnect", "latency_cycles", 0, 100000));
 
+  const std::string mode = r.text("firmware", "mode");
+  if (mode != "chain" && mode != "registers")
+    throw UserError(r.origin("firmware.mode"), "firmware.mode", "unknown mode '" + mode + "'; allowed: chain, registers");
+  c.firmware.register_mode = mode == "registers";
+  c.firmware.irq_per_layer = r.boolean("firmware", "irq_per_layer");
+
   const sc_core::sc_time quantum(r.number("simulation", "quantum_ns", 1, 1e9), sc_core::SC_NS);
   c.cpu.quantum = quantum;
   c.loom.dma.quantum = quantum;

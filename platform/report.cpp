@@ -109,6 +109,7 @@ json stats_json(const RunResult& r) {
         {"cycles", rec.cycles},
         {"compute_cycles", rec.compute_cycles},
         {"dma_cycles", rec.dma_cycles},
+        {"descriptor_fetch_cycles", rec.descriptor_fetch_cycles},
         {"steps", rec.steps},
         {"dram_bytes_read", rec.dram_bytes_read},
         {"dram_bytes_written", rec.dram_bytes_written},

@@ -105,7 +105,7 @@ RunResult run_workload(const RunOptions& options) {
   };
   store_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed, w.input.data());
 
-  std::vector<loom_layer_t> table;
+  std::vector<loom_desc_t> table;
   for (const WorkloadLayer& L : w.layers) {
     LayerResult lr;
     lr.layer = &L;
@@ -151,18 +151,21 @@ RunResult run_workload(const RunOptions& options) {
     lr.stored_pa = in.prec;
     lr.stored_pw = pw;
     lr.stored_po = out.prec;
-    table.push_back(t);
+    table.emplace_back();
+    loom_desc_init(&table.back(), &t);
     result.layers.push_back(lr);
   }
 
   // The layer table for the firmware, in SRAM.
-  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), 0};
-  const uint64_t table_bytes = sizeof(header) + table.size() * sizeof(loom_layer_t);
+  const uint32_t flags = (cfg.firmware.register_mode ? LOOM_NET_FLAG_REGISTERS : 0) |
+                         (cfg.firmware.irq_per_layer ? LOOM_NET_FLAG_IRQ_PER_LAYER : 0);
+  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), flags};
+  const uint64_t table_bytes = sizeof(header) + table.size() * sizeof(loom_desc_t);
   if (SOC_NET_TABLE_ADDR + table_bytes > cfg.sram.size_bytes)
     throw UserError("--set sram.size_bytes", std::to_string(cfg.sram.size_bytes),
                     "too small for the layer table; needs " + std::to_string(SOC_NET_TABLE_ADDR + table_bytes));
   soc.sram().backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
-  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_desc_t));
 
   sc_core::sc_start();
   soc.uart().flush();

@@ -10,22 +10,30 @@ DmaEngine::DmaEngine(tlm::tlm_initiator_socket<>& bus, const DmaConfig& config)
     : bus_(bus), config_(config), in_flight_done_(std::max<uint32_t>(1, config.max_outstanding)) {}
 
 DmaEngine::Result DmaEngine::read(uint64_t address, uint8_t* data, uint64_t bytes, sc_time& local_time) {
-  return transfer(tlm::TLM_READ_COMMAND, address, data, bytes, local_time);
+  return transfer(tlm::TLM_READ_COMMAND, address, data, bytes, bytes, 1, local_time);
 }
 
 DmaEngine::Result DmaEngine::write(uint64_t address, const uint8_t* data, uint64_t bytes, sc_time& local_time) {
   // The payload API takes a non-const pointer; a write never modifies it.
-  return transfer(tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), bytes, local_time);
+  return transfer(tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), bytes, bytes, 1, local_time);
+}
+
+DmaEngine::Result DmaEngine::write_strided(uint64_t address, const uint8_t* data, uint64_t run_bytes,
+                                           uint64_t stride_bytes, uint64_t runs, sc_time& local_time) {
+  return transfer(tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), run_bytes, stride_bytes,
+                  runs, local_time);
 }
 
 DmaEngine::Result DmaEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data,
-                         uint64_t bytes, sc_time& local_time) {
+                                      uint64_t run_bytes, uint64_t stride_bytes, uint64_t runs,
+                                      sc_time& local_time) {
   const size_t window = in_flight_done_.size();
   sc_time issue = sc_core::sc_time_stamp() + local_time;  // absolute
   sc_time last_done = issue;
   std::fill(in_flight_done_.begin(), in_flight_done_.end(), issue);
-  uint64_t done_bytes = 0;
-  for (size_t burst = 0; done_bytes < bytes; ++burst) {
+  if (run_bytes == 0) runs = 0;
+  uint64_t run = 0, in_run = 0;  // position: run index, byte within the run
+  for (size_t burst = 0; run < runs; ++burst) {
     // A burst slot frees when the burst issued `window` bursts ago completes.
     sc_time& slot = in_flight_done_[burst % window];
     issue = std::max(issue, slot);
@@ -41,12 +49,13 @@ DmaEngine::Result DmaEngine::transfer(tlm::tlm_command command, uint64_t address
         return Result::Cancelled;
       }
     }
-    const uint64_t to_boundary = config_.burst_bytes - (address + done_bytes) % config_.burst_bytes;
-    const uint64_t length = std::min(bytes - done_bytes, to_boundary);
+    const uint64_t at = address + run * stride_bytes + in_run;
+    const uint64_t to_boundary = config_.burst_bytes - at % config_.burst_bytes;
+    const uint64_t length = std::min(run_bytes - in_run, to_boundary);
 
     payload_.set_command(command);
-    payload_.set_address(address + done_bytes);
-    payload_.set_data_ptr(data + done_bytes);
+    payload_.set_address(at);
+    payload_.set_data_ptr(data + run * run_bytes + in_run);
     payload_.set_data_length(static_cast<unsigned int>(length));
     payload_.set_streaming_width(static_cast<unsigned int>(length));
     payload_.set_byte_enable_ptr(nullptr);
@@ -60,7 +69,11 @@ DmaEngine::Result DmaEngine::transfer(tlm::tlm_command command, uint64_t address
     }
     slot = sc_core::sc_time_stamp() + delay;
     last_done = std::max(last_done, slot);
-    done_bytes += length;
+    in_run += length;
+    if (in_run == run_bytes) {
+      ++run;
+      in_run = 0;
+    }
     (command == tlm::TLM_READ_COMMAND ? bytes_read_ : bytes_written_) += length;
   }
   local_time = last_done - sc_core::sc_time_stamp();

@@ -30,6 +30,10 @@ class DmaEngine {
   // local_time; on return local_time is when the last burst completed.
   Result read(uint64_t address, uint8_t* data, uint64_t bytes, sc_core::sc_time& local_time);
   Result write(uint64_t address, const uint8_t* data, uint64_t bytes, sc_core::sc_time& local_time);
+  // Writes `runs` consecutive runs of `run_bytes` from `data` to addresses
+  // `stride_bytes` apart, keeping the bursts pipelined across runs.
+  Result write_strided(uint64_t address, const uint8_t* data, uint64_t run_bytes, uint64_t stride_bytes,
+                       uint64_t runs, sc_core::sc_time& local_time);
 
   // `wakeup` cuts the engine's waits short; `cancelled` is checked after every
   // wait, and true abandons the transfer (the device's soft reset).
@@ -42,8 +46,8 @@ class DmaEngine {
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
-  Result transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t bytes,
-                sc_core::sc_time& local_time);
+  Result transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t run_bytes,
+                  uint64_t stride_bytes, uint64_t runs, sc_core::sc_time& local_time);
 
   tlm::tlm_initiator_socket<>& bus_;
   DmaConfig config_;

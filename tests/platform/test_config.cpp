@@ -275,3 +275,15 @@ TEST_CASE("config error: a clock whose period is not a whole number of ps is ref
   CHECK(load_platform("", "", {"loom.clock_mhz=800"}).loom.clock_period == sc_time(1250, SC_PS));
   CHECK(load_platform("", "", {"cpu.clock_mhz=3.2"}).cpu.clock_period == sc_time(312500, SC_PS));
 }
+
+TEST_CASE("firmware.mode selects chains (default) or single-layer registers - unknown modes are refused", "[config]") {
+  const PlatformConfig defaults = load_platform("", "", {});
+  CHECK_FALSE(defaults.firmware.register_mode);
+  CHECK_FALSE(defaults.firmware.irq_per_layer);
+  const PlatformConfig registers = load_platform("", "", {"firmware.mode=registers", "firmware.irq_per_layer=true"});
+  CHECK(registers.firmware.register_mode);
+  CHECK(registers.firmware.irq_per_layer);
+  const std::string msg = user_error_of("", "", {"firmware.mode=dma"});
+  CHECK_THAT(msg, Contains("firmware.mode"));
+  CHECK_THAT(msg, Contains("chain, registers"));
+}
