@@ -3,6 +3,7 @@
 //                [--stats FILE.json] [--csv FILE] [--quiet]
 //   loomvp list
 //   loomvp bench [--workload NAME] [--engines a,b,...]
+//   loomvp bench --iss [--elf FILE]
 // Exit codes: 0 ran and every check passed, 1 firmware or check failure, 2 bad input.
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "platform/bench.h"
 #include "platform/config.h"
+#include "platform/iss_bench.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/user_error.h"
@@ -31,7 +33,8 @@ const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
     "       loomvp list\n"
-    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n";
+    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n"
+    "       loomvp bench --iss [--elf FILE.elf]\n";
 
 po::variables_map parse(const po::options_description& options, int argc, char** argv) {
   po::variables_map vm;
@@ -88,8 +91,16 @@ int command_bench(int argc, char** argv) {
   po::options_description desc("bench options");
   desc.add_options()
       ("workload", po::value(&workload)->default_value(workload), "built-in workload or bundle directory")
-      ("engines", po::value(&engines)->default_value(engines), "comma-separated engines");
-  parse(desc, argc, argv);
+      ("engines", po::value(&engines)->default_value(engines), "comma-separated engines")
+      ("iss", po::bool_switch(), "RV32 ISS speed (MIPS) on a compute-bound program instead")
+      ("elf", po::value<std::string>(), "with --iss: the RV32 program (default: the built benchmark)");
+  const po::variables_map vm = parse(desc, argc, argv);
+  if (vm["iss"].as<bool>()) {
+    const std::string elf = vm.count("elf") ? vm["elf"].as<std::string>() : iss_bench_program();
+    if (elf.empty())
+      throw UserError("--iss", "", "the ISS benchmark program was not built (riscv64-unknown-elf-gcc missing); give --elf");
+    return run_iss_bench(elf, std::cout);
+  }
   return run_bench(workload, engines, std::cout);
 }
 
