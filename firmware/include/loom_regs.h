@@ -150,7 +150,8 @@
 #define LOOM_ERR_BUSY 7u           /* START written while a layer runs */
 #define LOOM_ERR_DMA 8u            /* the interconnect answered a DMA burst with an error */
 #define LOOM_ERR_TOO_LARGE 9u      /* a tensor exceeds the element limit, or the layer the MAC limit */
-#define LOOM_ERR_BAD_DESCRIPTOR 10u /* chain: descriptor tag or flags wrong, or CHAIN_COUNT 0 */
-#define LOOM_ERR_COUNT 11u
+#define LOOM_ERR_BUFFER_TOO_SMALL 10u /* an on-chip buffer cannot hold one tile (one output row) */
+#define LOOM_ERR_BAD_DESCRIPTOR 11u /* chain: descriptor tag or flags wrong, or CHAIN_COUNT 0 */
+#define LOOM_ERR_COUNT 12u
 
 #endif /* LOOM_REGS_H */

@@ -90,6 +90,6 @@ const char *loom_error_name(uint32_t code) {
   static const char *const names[LOOM_ERR_COUNT] = {
       "none", "bad layer type", "bad precision", "bad shape", "bad stride",
       "bad groups", "bad address", "start while busy", "DMA error", "layer too large",
-      "bad descriptor"};
+      "buffer too small", "bad descriptor"};
   return code < LOOM_ERR_COUNT ? names[code] : "unknown error";
 }
