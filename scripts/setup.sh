@@ -20,7 +20,7 @@ packages=(
   catch2                              # Catch2 v2, the unit-test framework
   python3 python3-numpy               # workload tools and their tests
   ccache                              # shared compile cache for the normal and sanitized trees
-  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # the driver cross-built for the RV32 ISS
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # RV32: ISS tests and benchmark, the cross-built driver
   gdb-multiarch                       # debugging the RV32 driver through the GDB server
   clang-14 libfuzzer-14-dev libclang-rt-14-dev  # libFuzzer harnesses, sanitizer runtimes
   libopenblas-dev                     # the golden reference's exact float64 GEMM

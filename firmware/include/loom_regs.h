@@ -51,6 +51,17 @@
 #define LOOM_REG_DRAM_WR_BYTES_LO 0x0A0u
 #define LOOM_REG_DRAM_WR_BYTES_HI 0x0A4u
 #define LOOM_REG_LAYERS_DONE 0x0A8u  /* RO  layers completed since reset */
+/* Sequencer counters of the last layer (docs/timing-model.md section 1), RO. */
+#define LOOM_REG_STALL_DATA_CYCLES_LO 0x0B0u  /* compute waited for a tile's data */
+#define LOOM_REG_STALL_DATA_CYCLES_HI 0x0B4u
+#define LOOM_REG_STALL_SPACE_CYCLES_LO 0x0B8u /* compute waited for output buffer space */
+#define LOOM_REG_STALL_SPACE_CYCLES_HI 0x0BCu
+#define LOOM_REG_TILES 0x0C0u                 /* tiles the layer was split into */
+#define LOOM_REG_BOUND 0x0C4u                 /* 0: compute-bound, 1: memory-bound */
+/* On-chip buffer sizes in bytes, RO, so a driver can plan. */
+#define LOOM_REG_WBUF_BYTES 0x0D0u   /* weight memory (weights and bias) */
+#define LOOM_REG_ABUF_BYTES 0x0D4u   /* activation memory (input row bands) */
+#define LOOM_REG_OBUF_BYTES 0x0D8u   /* output buffer */
 /* Descriptor chains (0x100..0x1FF). */
 #define LOOM_REG_CHAIN_ADDR 0x100u        /* RW  address of descriptor 0 (SRAM or DRAM) */
 #define LOOM_REG_CHAIN_COUNT 0x104u       /* RW  number of descriptors in the chain */

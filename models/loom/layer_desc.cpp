@@ -34,7 +34,7 @@ uint64_t LayerDesc::output_bytes() const {
   return bitplane::activation_bytes(out_c, out_h, out_w, po);
 }
 uint64_t LayerDesc::output_tensor_bytes() const {
-  return bitplane::activation_bytes(out_c_total, out_h, out_w, po);
+  return bitplane::activation_bytes(tensor_channels(), out_h, out_w, po);
 }
 
 DescriptorResult parse_descriptor(const uint32_t (&w)[LOOM_DESC_WORDS]) {

@@ -79,6 +79,8 @@ struct LayerDesc {
   uint64_t input2_bytes() const;
   uint64_t weight_bytes() const;
   uint64_t bias_bytes() const { return has_weights() ? uint64_t{out_c} * 4 : 0; }
+  // Channels of the tensor at out_addr (out_c_total, or out_c when 0).
+  uint32_t tensor_channels() const { return out_c_total ? out_c_total : out_c; }
   uint64_t output_bytes() const;         // what this layer writes
   uint64_t output_tensor_bytes() const;  // the whole tensor at out_addr
   bool output_strided() const { return output_bytes() != output_tensor_bytes(); }

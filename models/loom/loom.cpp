@@ -1,6 +1,8 @@
 #include "loom.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "models/loom/bitplane.h"
 #include "models/loom/datapath.h"
@@ -17,8 +19,10 @@ Loom::Loom(sc_core::sc_module_name name, const LoomConfig& config)
       config_(config),
       engine_(engine_spec(config.engine)) {
   reg_socket.register_b_transport(this, &Loom::b_transport);
-  dma_ = std::make_unique<DmaEngine>(dma_socket, config_.dma);
-  dma_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
+  sequencer_ = std::make_unique<Sequencer>("sequencer", dma_socket, config_.dma, config_.clock_period);
+  sequencer_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
+  descriptor_dma_ = std::make_unique<DmaEngine>(dma_socket, config_.dma);
+  descriptor_dma_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
   declare_registers();
   SC_THREAD(sequencer_thread);
   SC_METHOD(drive_irq);
@@ -72,11 +76,14 @@ void Loom::declare_registers() {
   };
   regs_.add({"OUT_H", LOOM_REG_OUT_H, 0, RegAccess::ReadOnly, 0, nullptr, [out_dim] { return out_dim(true); }});
   regs_.add({"OUT_W", LOOM_REG_OUT_W, 0, RegAccess::ReadOnly, 0, nullptr, [out_dim] { return out_dim(false); }});
-  const char* const counters[] = {"CYCLES", "COMPUTE_CYCLES", "DMA_CYCLES", "DRAM_RD_BYTES",
-                                  "DRAM_WR_BYTES"};
-  for (uint32_t i = 0; i < 5; ++i) {
-    ro((std::string(counters[i]) + "_LO").c_str(), LOOM_REG_CYCLES_LO + 8 * i);
-    ro((std::string(counters[i]) + "_HI").c_str(), LOOM_REG_CYCLES_LO + 8 * i + 4);
+  const std::pair<const char*, uint32_t> counters[] = {
+      {"CYCLES", LOOM_REG_CYCLES_LO}, {"COMPUTE_CYCLES", LOOM_REG_COMPUTE_CYCLES_LO},
+      {"DMA_CYCLES", LOOM_REG_DMA_CYCLES_LO}, {"DRAM_RD_BYTES", LOOM_REG_DRAM_RD_BYTES_LO},
+      {"DRAM_WR_BYTES", LOOM_REG_DRAM_WR_BYTES_LO}, {"STALL_DATA_CYCLES", LOOM_REG_STALL_DATA_CYCLES_LO},
+      {"STALL_SPACE_CYCLES", LOOM_REG_STALL_SPACE_CYCLES_LO}};
+  for (const auto& [name, offset] : counters) {
+    ro((std::string(name) + "_LO").c_str(), offset);
+    ro((std::string(name) + "_HI").c_str(), offset + 4);
   }
   ro("LAYERS_DONE", LOOM_REG_LAYERS_DONE);
   rw("CHAIN_ADDR", LOOM_REG_CHAIN_ADDR);
@@ -87,6 +94,12 @@ void Loom::declare_registers() {
   ro("CHAIN_CYCLES_LO", LOOM_REG_CHAIN_CYCLES_LO);
   ro("CHAIN_CYCLES_HI", LOOM_REG_CHAIN_CYCLES_HI);
   ro("CHAIN_FETCH_BYTES", LOOM_REG_CHAIN_FETCH_BYTES);
+  ro("TILES", LOOM_REG_TILES);
+  ro("BOUND", LOOM_REG_BOUND);
+  const auto size_register = [](uint64_t bytes) { return static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)); };
+  ro("WBUF_BYTES", LOOM_REG_WBUF_BYTES, size_register(config_.buffers.weight_bytes));
+  ro("ABUF_BYTES", LOOM_REG_ABUF_BYTES, size_register(config_.buffers.activation_bytes));
+  ro("OBUF_BYTES", LOOM_REG_OBUF_BYTES, size_register(config_.buffers.output_bytes));
 }
 
 LayerRegs Loom::programmed_layer() const {
@@ -167,7 +180,7 @@ void Loom::sequencer_thread() {
       continue;
     }
     LayerRecord record;
-    if (!run_layer(latched_, record) || generation != generation_) continue;  // soft reset
+    if (!serve_layer(latched_, record) || generation != generation_) continue;  // soft reset
     record_layer(record);
     end_run(record.error, LOOM_IRQ_DONE);
   }
@@ -181,13 +194,13 @@ uint64_t Loom::cycles_until(const sc_time& start, const sc_time& local_time) con
   return static_cast<uint64_t>(std::ceil((sc_core::sc_time_stamp() + local_time - start) / config_.clock_period));
 }
 
-bool Loom::run_layer(const LayerRegs& regs, LayerRecord& record) {
+bool Loom::serve_layer(const LayerRegs& regs, LayerRecord& record) {
   const sc_time start = sc_core::sc_time_stamp();
   sc_time local_time = config_.clock_period;  // one cycle to decode the registers
   const DecodeResult decoded = decode_layer(regs, config_.limits);
   record.error = decoded.error;
   if (!decoded.error) {
-    const DmaEngine::Result result = execute(decoded.desc, record, local_time);
+    const DmaEngine::Result result = run_layer(decoded.desc, record, local_time);
     if (result == DmaEngine::Result::Cancelled) return false;  // soft reset: abandon at once
     if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
   }
@@ -195,7 +208,9 @@ bool Loom::run_layer(const LayerRegs& regs, LayerRecord& record) {
   record.cycles = cycles_until(start, local_time);
   // A soft reset cuts the wait short so a new START is served at once.
   sc_core::wait(start + cycles_time(record.cycles) - sc_core::sc_time_stamp(), reset_event_);
-  if (!record.error) record.dma_cycles = record.cycles - 1 - record.compute_cycles;
+  if (!record.error)
+    record.drain_cycles = record.cycles - 1 - record.compute_cycles - record.stall_data_cycles -
+                          record.stall_space_cycles;
   return true;
 }
 
@@ -212,7 +227,7 @@ void Loom::run_chain(uint64_t generation) {
     LayerRecord record;
     uint32_t words[LOOM_DESC_WORDS] = {};
     sc_time local_time = sc_core::SC_ZERO_TIME;
-    const DmaEngine::Result fetched = dma_->read(chain.addr + uint64_t{index} * LOOM_DESC_BYTES,
+    const DmaEngine::Result fetched = descriptor_dma_->read(chain.addr + uint64_t{index} * LOOM_DESC_BYTES,
                                                  reinterpret_cast<uint8_t*>(words), LOOM_DESC_BYTES, local_time);
     if (fetched == DmaEngine::Result::Cancelled) return;
     record.descriptor_fetch_cycles = cycles_until(sc_core::sc_time_stamp(), local_time);
@@ -227,7 +242,7 @@ void Loom::run_chain(uint64_t generation) {
       parsed = parse_descriptor(words);
     }
     record.error = parsed.error;
-    if (!record.error && (!run_layer(parsed.regs, record) || generation != generation_)) return;
+    if (!record.error && (!serve_layer(parsed.regs, record) || generation != generation_)) return;
     record_layer(record);
     error = record.error;
     if (error) break;  // the chain stops at this descriptor
@@ -239,63 +254,78 @@ void Loom::run_chain(uint64_t generation) {
   end_run(error, LOOM_IRQ_CHAIN_DONE | (chain.irq_per_layer ? LOOM_IRQ_DONE : 0));
 }
 
-// Sequencer without tiling yet: read every operand, compute, write the output.
-DmaEngine::Result Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
+// The datapath computes the whole layer from the operands as they are in
+// DRAM (untimed, for host speed); the sequencer then moves the plan's tiles
+// and charges their cycles, writing the computed output tile by tile.
+DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
   using Result = DmaEngine::Result;
-  const uint64_t read_before = dma_->bytes_read(), written_before = dma_->bytes_written();
-  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(),
-                                        d.bias_bytes(), d.output_bytes()}));
-  std::vector<int32_t> input(d.input_elements()), input2, bias;
-  std::vector<int16_t> weights;
-
-  if (const Result r = dma_->read(d.in_addr, buffer.data(), d.input_bytes(), local_time); r != Result::Ok)
-    return r;
-  bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input.data());
-  if (d.type == LayerType::Add) {
-    input2.resize(d.input_elements());
-    if (const Result r = dma_->read(d.in2_addr, buffer.data(), d.input2_bytes(), local_time); r != Result::Ok)
-      return r;
-    bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed,
-                                 input2.data());
+  TilePlan plan = plan_tiles(d, engine_, config_.buffers);
+  if (plan.error) {
+    record.error = plan.error;
+    return Result::Ok;
   }
-  if (d.has_weights()) {
-    weights.resize(d.weight_elements());
-    if (const Result r = dma_->read(d.weight_addr, buffer.data(), d.weight_bytes(), local_time); r != Result::Ok)
-      return r;
-    bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw,
-                             weights.data());
-    bias.resize(d.out_c);
-    if (const Result r = dma_->read(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes(), local_time);
-        r != Result::Ok)
-      return r;
+  // An operand the bus cannot deliver fails when the load stage's burst gets
+  // the error response; until then the layer runs on zeros.
+  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(), d.bias_bytes()}));
+  std::vector<int32_t> input(d.input_elements()), input2(d.type == LayerType::Add ? d.input_elements() : 0),
+      bias(d.has_weights() ? d.out_c : 0);
+  std::vector<int16_t> weights(d.weight_elements());
+  bool operands_ok = sequencer_->peek(d.in_addr, buffer.data(), d.input_bytes());
+  if (operands_ok)
+    bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input.data());
+  if (operands_ok && d.type == LayerType::Add) {
+    operands_ok = sequencer_->peek(d.in2_addr, buffer.data(), d.input2_bytes());
+    if (operands_ok)
+      bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed, input2.data());
+  }
+  if (operands_ok && d.has_weights()) {
+    operands_ok = sequencer_->peek(d.weight_addr, buffer.data(), d.weight_bytes()) &&
+                  sequencer_->peek(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes());
+    if (operands_ok)
+      bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
+  }
+  ComputeTiming timing;
+  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing));
+  // The image has the layout of the whole tensor at out_addr; the stores
+  // write only this layer's bricks of it (OUT_C_OFFSET / OUT_C_TOTAL).
+  std::vector<uint8_t> image(d.output_tensor_bytes());
+  if (operands_ok) {
+    const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
+    if (d.output_strided()) {
+      std::vector<uint8_t> packed(d.output_bytes());
+      bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, packed.data());
+      const uint64_t run = bitplane::activation_bytes(d.out_c, 1, 1, d.po);
+      const uint64_t stride = bitplane::activation_bytes(d.tensor_channels(), 1, 1, d.po);
+      const uint64_t offset = bitplane::activation_bytes(d.out_c_offset, 1, 1, d.po);
+      for (uint64_t pixel = 0; pixel < uint64_t{d.out_h} * d.out_w; ++pixel)
+        std::copy_n(packed.data() + pixel * run, run, image.data() + pixel * stride + offset);
+    } else {
+      bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, image.data());
+    }
   }
 
-  const ComputeTiming timing = compute_timing(d, engine_, config_.dynamic_precision, input.data());
-  const std::vector<int32_t> output =
-      compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
-  local_time += sc_time::from_value(config_.clock_period.value() * timing.cycles);
+  sc_core::wait(local_time, reset_event_);  // the decode cycle; tiles start on a clock edge
+  local_time = sc_core::SC_ZERO_TIME;
+  if (generation_ != running_generation_) return Result::Cancelled;
+  const uint64_t read_before = sequencer_->bytes_read(), written_before = sequencer_->bytes_written();
+  SequencerCounters counters;
+  const Result result = sequencer_->run(plan, image.data(), d.out_addr, counters);
+  if (result != Result::Ok) return result;
+  if (!operands_ok) return Result::BusError;  // not expected: the timed loads read the same bytes
 
-  bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, buffer.data());
-  if (const Result r = write_output(d, buffer.data(), local_time); r != Result::Ok) return r;
-
-  record.compute_cycles = timing.cycles;
+  record.compute_cycles = counters.compute_cycles;
+  record.stall_data_cycles = counters.stall_data_cycles;
+  record.stall_space_cycles = counters.stall_space_cycles;
+  record.dma_cycles = counters.dma_busy_cycles;
+  record.memory_bound = counters.dma_busy_cycles > counters.compute_cycles;
+  record.tiles = counters.tiles;
+  record.loop_order = plan.order;
   record.steps = timing.steps;
   record.pa_dynamic_avg = timing.pa_dynamic_avg;
-  record.dram_bytes_read = dma_->bytes_read() - read_before;
-  record.dram_bytes_written = dma_->bytes_written() - written_before;
+  record.dram_bytes_read = sequencer_->bytes_read() - read_before;
+  record.dram_bytes_written = sequencer_->bytes_written() - written_before;
+  std::copy(std::begin(plan.bytes), std::end(plan.bytes), std::begin(record.dram_bytes));
   return Result::Ok;
-}
-
-// The packed output (out_c channels) goes to channels [out_c_offset, ...) of
-// the out_c_total-channel tensor at out_addr: per pixel, one run of the
-// layer's bricks at the offset's brick within the tensor's bricks.
-DmaEngine::Result Loom::write_output(const LayerDesc& d, const uint8_t* packed, sc_time& local_time) {
-  if (!d.output_strided()) return dma_->write(d.out_addr, packed, d.output_bytes(), local_time);
-  const uint64_t brick_bytes = uint64_t{d.po} * 2;
-  const uint64_t run_bytes = bitplane::activation_bytes(d.out_c, 1, 1, d.po);
-  const uint64_t stride_bytes = bitplane::activation_bytes(d.out_c_total, 1, 1, d.po);
-  return dma_->write_strided(d.out_addr + d.out_c_offset / kLanes * brick_bytes, packed, run_bytes, stride_bytes,
-                             uint64_t{d.out_h} * d.out_w, local_time);
 }
 
 void Loom::record_layer(const LayerRecord& record) {
@@ -306,6 +336,10 @@ void Loom::record_layer(const LayerRecord& record) {
   regs_.set64(LOOM_REG_DMA_CYCLES_LO, record.dma_cycles);
   regs_.set64(LOOM_REG_DRAM_RD_BYTES_LO, record.dram_bytes_read);
   regs_.set64(LOOM_REG_DRAM_WR_BYTES_LO, record.dram_bytes_written);
+  regs_.set64(LOOM_REG_STALL_DATA_CYCLES_LO, record.stall_data_cycles);
+  regs_.set64(LOOM_REG_STALL_SPACE_CYCLES_LO, record.stall_space_cycles);
+  regs_.set(LOOM_REG_TILES, static_cast<uint32_t>(std::min<uint64_t>(record.tiles, UINT32_MAX)));
+  regs_.set(LOOM_REG_BOUND, record.memory_bound ? 1u : 0u);
 }
 
 void Loom::raise(uint32_t irq_causes) {

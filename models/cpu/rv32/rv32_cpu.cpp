@@ -163,7 +163,7 @@ sc_core::sc_time Rv32Cpu::current_time() const {
   return sc_core::sc_time_stamp() + sc_core::sc_time::from_value(local_now());
 }
 
-uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value() + cycle_offset_; }
+uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value(); }
 
 void Rv32Cpu::fold_local_time() {
   local_units_ = local_now();
@@ -299,6 +299,43 @@ uint32_t Rv32Cpu::illegal(uint32_t pc) {
   uint32_t raw = 0;
   fetch_word(pc, raw);
   return raise(kCauseIllegal, raw, pc);
+}
+
+// The fast paths of loads and stores, inlined into the interpreter loop.
+template <unsigned Size>
+inline bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
+  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
+  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    value = 0;
+    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
+    add_latency(block.latency_units);
+    return true;
+  }
+  uint8_t bytes[4] = {};
+  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
+  value = 0;
+  std::memcpy(&value, bytes, Size);
+  return true;
+}
+
+template <unsigned Size>
+inline bool Rv32Cpu::store(uint32_t address, uint32_t value) {
+  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
+  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
+    add_latency(block.latency_units);
+  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
+    return fault(kCauseStoreAccess, address);
+  }
+  forget_decoded_word(address);
+  if ((address & ~3u) == tohost_ && value != 0) {
+    tohost_value_ = value;
+    halt_after_instruction_ = true;
+    batch_stop_instret_ = instret_ + 1;
+  }
+  return true;
 }
 
 void Rv32Cpu::run_batch() {
@@ -501,42 +538,6 @@ void Rv32Cpu::run_batch() {
 // ---------------------------------------------------------------------------
 // Memory
 
-template <unsigned Size>
-bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
-  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
-  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
-  if (block.tag == address >> kDmiBlockBits) {
-    value = 0;
-    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
-    add_latency(block.latency_units);
-    return true;
-  }
-  uint8_t bytes[4] = {};
-  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
-  value = 0;
-  std::memcpy(&value, bytes, Size);
-  return true;
-}
-
-template <unsigned Size>
-bool Rv32Cpu::store(uint32_t address, uint32_t value) {
-  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
-  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
-  if (block.tag == address >> kDmiBlockBits) {
-    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
-    add_latency(block.latency_units);
-  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
-    return fault(kCauseStoreAccess, address);
-  }
-  forget_decoded_word(address);
-  if ((address & ~3u) == tohost_ && value != 0) {
-    tohost_value_ = value;
-    halt_after_instruction_ = true;
-    batch_stop_instret_ = instret_ + 1;
-  }
-  return true;
-}
-
 bool Rv32Cpu::fault(uint32_t cause, uint32_t address) {
   fault_cause_ = cause;
   fault_tval_ = address;
@@ -659,8 +660,8 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
     case kCsrMcause: value = mcause_; return true;
     case kCsrMtval: value = mtval_; return true;
     case kCsrMip: value = mip_; return true;
-    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles()); return true;
-    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>(cycles() >> 32); return true;
+    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles() + cycle_offset_); return true;
+    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>((cycles() + cycle_offset_) >> 32); return true;
     case kCsrMinstret: case kCsrInstret: value = static_cast<uint32_t>(instret_ + instret_offset_); return true;
     case kCsrMinstreth: case kCsrInstreth: value = static_cast<uint32_t>((instret_ + instret_offset_) >> 32); return true;
     case kCsrMvendorid: case kCsrMarchid: case kCsrMimpid: value = 0; return true;
@@ -672,7 +673,7 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
 void Rv32Cpu::csr_write(uint32_t csr, uint32_t value) {
   auto set_low = [](uint64_t old, uint32_t low) { return (old & ~0xFFFFFFFFull) | low; };
   auto set_high = [](uint64_t old, uint32_t high) { return (old & 0xFFFFFFFFull) | (uint64_t(high) << 32); };
-  const uint64_t cycles_now = cycles() - cycle_offset_;
+  const uint64_t cycles_now = cycles();
   const uint64_t instret_after = instret_ + 1;  // the write counts after this instruction retires
   switch (csr) {
     case kCsrMstatus:

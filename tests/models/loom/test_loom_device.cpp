@@ -36,16 +36,18 @@ struct LoomBench : sc_core::sc_module {
     m.size_bytes = kDramSize;
     return m;
   }
-  static LoomConfig loom_config(uint64_t limit_dram_size) {
+  static LoomConfig loom_config(uint64_t limit_dram_size, const BufferConfig& buffers) {
     LoomConfig c;
     c.limits.dram_base = kDramBase;
     c.limits.dram_size = limit_dram_size;
+    c.buffers = buffers;
     return c;
   }
 
   SC_HAS_PROCESS(LoomBench);
-  LoomBench(std::function<void(LoomBench&)> body, uint64_t limit_dram_size = kDramSize)
-      : sc_module("bench"), loom("loom", loom_config(limit_dram_size)), scenario(std::move(body)) {
+  LoomBench(std::function<void(LoomBench&)> body, uint64_t limit_dram_size = kDramSize,
+            const BufferConfig& buffers = BufferConfig{})
+      : sc_module("bench"), loom("loom", loom_config(limit_dram_size, buffers)), scenario(std::move(body)) {
     router.connect_initiator(cpu.socket, "cpu");
     router.connect_initiator(loom.dma_socket, "loom_dma");
     router.connect_target(loom.reg_socket, "loom", kLoomBase, LOOM_REG_SPACE_BYTES);
@@ -190,8 +192,13 @@ TEST_CASE("Loom runs a conv layer: interrupt - status - counters and bit-exact o
     CHECK(b.reg(LOOM_REG_IRQ_STATUS) == LOOM_IRQ_DONE);
     CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_DONE);
     const uint64_t cycles = b.reg(LOOM_REG_CYCLES_LO), compute = b.reg(LOOM_REG_COMPUTE_CYCLES_LO),
-                   dma = b.reg(LOOM_REG_DMA_CYCLES_LO);
-    CHECK(cycles == 1 + compute + dma);  // decode cycle + DMA + compute, no overlap yet
+                   dma = b.reg(LOOM_REG_DMA_CYCLES_LO), stall_data = b.reg(LOOM_REG_STALL_DATA_CYCLES_LO);
+    // One tile: load (compute waits for it), compute, store (the drain).
+    CHECK(b.reg(LOOM_REG_TILES) == 1);
+    CHECK(b.reg(LOOM_REG_STALL_SPACE_CYCLES_LO) == 0);
+    CHECK(stall_data > 0);
+    CHECK(cycles > 1 + compute + stall_data);
+    CHECK(cycles <= 1 + compute + dma + 1);  // the load and the store, each rounded up
     CHECK(elapsed_cycles == Approx(double(cycles)));
     CHECK(compute > 0);
     CHECK(b.reg(LOOM_REG_DRAM_RD_BYTES_LO) ==
@@ -210,6 +217,60 @@ TEST_CASE("Loom runs a conv layer: interrupt - status - counters and bit-exact o
   CHECK(fixture->device_output(bench.dram) == golden);
   REQUIRE(bench.loom.layer_log().size() == 1);
   CHECK(bench.router.initiator_stats()[1].bytes_read == bench.loom.layer_log()[0].dram_bytes_read);
+}
+
+TEST_CASE("tiles that fit small buffers: overlap, counters, hand-computed DMA bytes and bit-exact output") {
+  std::unique_ptr<ConvFixture> fixture;
+  // 130 filters x 9 positions x 2 bricks x 5 planes x 2 B + 4 B bias = 184 B each:
+  // 128 fit the weight memory once (23552 B), all 130 do not (23920 B).
+  // One output row reads 3 input rows of 11 x 24 B = 792 B; 128 filters write 6 x 128 B per row.
+  BufferConfig buffers;
+  buffers.weight_bytes = 23919;
+  buffers.activation_bytes = 800;
+  buffers.output_bytes = 4000;
+  LoomBench bench(
+      [&fixture](LoomBench& b) {
+        CHECK(b.reg(LOOM_REG_WBUF_BYTES) == 23919);
+        CHECK(b.reg(LOOM_REG_ABUF_BYTES) == 800);
+        CHECK(b.reg(LOOM_REG_OBUF_BYTES) == 4000);
+        CHECK(b.run_layer(fixture->regs) == LOOM_STATUS_DONE);
+        CHECK(b.reg(LOOM_REG_TILES) == 2 * 5);  // 2 filter chunks x 5 one-row bands
+        // Filters outer: weights once; the bands' input rows 2+3+3+3+2 = 13 once per chunk.
+        CHECK(b.reg(LOOM_REG_DRAM_RD_BYTES_LO) == 130 * 184 + 2 * 13 * 264);
+        CHECK(b.reg(LOOM_REG_DRAM_WR_BYTES_LO) == 5 * 6 * 9 * 8 * 2);
+        CHECK(b.reg(LOOM_REG_STALL_DATA_CYCLES_LO) > 0);  // single-buffered input rows
+      },
+      kDramSize, buffers);
+  fixture = std::make_unique<ConvFixture>(bench.dram);
+  simulate(bench);
+  CHECK(fixture->device_output(bench.dram) == golden_layer(fixture->layer, fixture->input, nullptr));
+  REQUIRE(bench.loom.layer_log().size() == 1);
+  const LayerRecord& r = bench.loom.layer_log()[0];
+  const DecodeResult decoded = decode_layer(fixture->regs, DeviceLimits{});
+  CHECK(r.compute_cycles == compute_timing(decoded.desc, engine_spec(Engine::Lm1b), true, fixture->input.data()).cycles);
+  CHECK(r.cycles == 1 + r.compute_cycles + r.stall_data_cycles + r.stall_space_cycles + r.drain_cycles);
+  CHECK(r.drain_cycles > 0);  // the last tile's write-back
+  CHECK(r.drain_cycles <= r.dma_cycles);
+  // DRAM moves at most 12.8 B per 1 ns cycle.
+  CHECK(double(r.dram_bytes_read + r.dram_bytes_written) / double(r.cycles) <= 12.8);
+  CHECK(r.dram_bytes[static_cast<uint32_t>(TensorKind::Weights)] == 130 * 180);
+  CHECK(r.dram_bytes[static_cast<uint32_t>(TensorKind::Bias)] == 130 * 4);
+}
+
+TEST_CASE("a buffer too small for one output row ends in BUFFER_TOO_SMALL after the decode cycle") {
+  std::unique_ptr<ConvFixture> fixture;
+  BufferConfig buffers;
+  buffers.activation_bytes = 791;  // one output row reads 792 B
+  LoomBench bench(
+      [&fixture](LoomBench& b) {
+        const uint32_t status = b.run_layer(fixture->regs);
+        CHECK(LOOM_STATUS_ERR_CODE(status) == LOOM_ERR_BUFFER_TOO_SMALL);
+        CHECK(b.reg(LOOM_REG_CYCLES_LO) == 1);
+        CHECK(b.reg(LOOM_REG_DRAM_RD_BYTES_LO) == 0);
+      },
+      kDramSize, buffers);
+  fixture = std::make_unique<ConvFixture>(bench.dram);
+  simulate(bench);
 }
 
 TEST_CASE("bad programming ends in an error code and an interrupt - and the device keeps working") {
