@@ -667,23 +667,30 @@ TEST_CASE("soft reset abandons a chain - a new chain then runs") {
   simulate(bench);
 }
 
-TEST_CASE("two layers writing halves of one tensor (OUT_C_OFFSET - OUT_C_TOTAL) give the golden concatenation") {
+namespace {
+
+// Two layers write halves of one tensor, by registers and by a chain;
+// `min_tiles`: the sequencer must have split each half into at least that many.
+void concat_halves(const BufferConfig& buffers, uint32_t min_tiles) {
   // Filters 0..31 and 32..51 of the fixture's conv as two layers: their
   // concatenation is the first 52 channels of the whole conv's output.
   std::unique_ptr<ConvFixture> fixture;
   const uint64_t concat_regs = 0x60000, concat_chain = 0x68000;
   const uint64_t tensor_bytes = bitplane::activation_bytes(52, 5, 6, 8);
   std::vector<LayerRegs> halves(2);
-  LoomBench bench([&fixture, &halves, concat_chain](LoomBench& b) {
-    CHECK(b.run_layer(halves[0]) == LOOM_STATUS_DONE);
-    CHECK(b.reg(LOOM_REG_DRAM_WR_BYTES_LO) == bitplane::activation_bytes(32, 5, 6, 8));
-    CHECK(b.run_layer(halves[1]) == LOOM_STATUS_DONE);
-    CHECK(b.reg(LOOM_REG_DRAM_WR_BYTES_LO) == bitplane::activation_bytes(20, 5, 6, 8));
-    for (LayerRegs& r : halves) r.out_addr = static_cast<uint32_t>(kDramBase + concat_chain);
-    put_chain(b.dram, kChainOffset, halves);
-    CHECK(run_chain(b, 2, false) == 1);
-    CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_DONE);
-  });
+  LoomBench bench(
+      [&fixture, &halves, concat_chain, min_tiles](LoomBench& b) {
+        CHECK(b.run_layer(halves[0]) == LOOM_STATUS_DONE);
+        CHECK(b.reg(LOOM_REG_DRAM_WR_BYTES_LO) == bitplane::activation_bytes(32, 5, 6, 8));
+        CHECK(b.reg(LOOM_REG_TILES) >= min_tiles);
+        CHECK(b.run_layer(halves[1]) == LOOM_STATUS_DONE);
+        CHECK(b.reg(LOOM_REG_DRAM_WR_BYTES_LO) == bitplane::activation_bytes(20, 5, 6, 8));
+        for (LayerRegs& r : halves) r.out_addr = static_cast<uint32_t>(kDramBase + concat_chain);
+        put_chain(b.dram, kChainOffset, halves);
+        CHECK(run_chain(b, 2, false) == 1);
+        CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_DONE);
+      },
+      kDramSize, buffers);
   fixture = std::make_unique<ConvFixture>(bench.dram);
   const uint64_t filter_bytes = bitplane::weight_bytes(1, 19, 3, 3, 5);
   for (uint32_t half = 0; half < 2; ++half) {
@@ -711,4 +718,18 @@ TEST_CASE("two layers writing halves of one tensor (OUT_C_OFFSET - OUT_C_TOTAL) 
     bench.dram.backdoor_read(at + tensor_bytes, after.data(), after.size());
     CHECK(after == guard);
   }
+}
+
+}  // namespace
+
+TEST_CASE("two layers writing halves of one tensor (OUT_C_OFFSET - OUT_C_TOTAL) give the golden concatenation") {
+  concat_halves(BufferConfig{}, 1);
+}
+
+TEST_CASE("concatenation through a tiled layer: one-row bands store strided pieces of the whole tensor") {
+  // Output buffer for one row of 32 channels at 8 bits (6 pixels x 2 bricks x
+  // 16 bytes = 192 bytes): the 5 output rows become 5 tiles.
+  BufferConfig small;
+  small.output_bytes = 192;
+  concat_halves(small, 5);
 }
