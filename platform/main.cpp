@@ -97,7 +97,12 @@ int command_run(int argc, char** argv) {
   const po::variables_map vm = parse(desc, argc, argv);
   if (vm.count("cpu")) options.overrides.push_back("cpu.model=" + vm["cpu"].as<std::string>());
   std::unique_ptr<GdbServer> gdb;
-  if (vm.count("gdb")) gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
+  if (vm.count("gdb")) {
+    if (load_platform(options.platform, options.engine, options.overrides).cpu_model != PlatformConfig::CpuModel::Rv32)
+      throw UserError("--gdb", std::to_string(vm["gdb"].as<uint16_t>()),
+                      "needs --cpu rv32 (the native CPU runs host code, which gdb cannot step)");
+    gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
+  }
 
   const RunResult result = run_workload(options);
   if (gdb) gdb->finish(result.firmware_exit_code);

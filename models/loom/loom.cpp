@@ -285,23 +285,12 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
       bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
   }
   ComputeTiming timing;
-  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing));
-  // The image has the layout of the whole tensor at out_addr; the stores
-  // write only this layer's bricks of it (OUT_C_OFFSET / OUT_C_TOTAL).
-  std::vector<uint8_t> image(d.output_tensor_bytes());
+  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,
+                                                config_.dynamic_precision_group));
+  std::vector<uint8_t> image(d.output_bytes());
   if (operands_ok) {
     const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
-    if (d.output_strided()) {
-      std::vector<uint8_t> packed(d.output_bytes());
-      bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, packed.data());
-      const uint64_t run = bitplane::activation_bytes(d.out_c, 1, 1, d.po);
-      const uint64_t stride = bitplane::activation_bytes(d.tensor_channels(), 1, 1, d.po);
-      const uint64_t offset = bitplane::activation_bytes(d.out_c_offset, 1, 1, d.po);
-      for (uint64_t pixel = 0; pixel < uint64_t{d.out_h} * d.out_w; ++pixel)
-        std::copy_n(packed.data() + pixel * run, run, image.data() + pixel * stride + offset);
-    } else {
-      bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, image.data());
-    }
+    bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, image.data());
   }
 
   sc_core::wait(local_time, reset_event_);  // the decode cycle; tiles start on a clock edge
@@ -309,7 +298,7 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
   if (generation_ != running_generation_) return Result::Cancelled;
   const uint64_t read_before = sequencer_->bytes_read(), written_before = sequencer_->bytes_written();
   SequencerCounters counters;
-  const Result result = sequencer_->run(plan, image.data(), d.out_addr, counters);
+  const Result result = sequencer_->run(plan, image.data(), counters);
   if (result != Result::Ok) return result;
   if (!operands_ok) return Result::BusError;  // not expected: the timed loads read the same bytes
 

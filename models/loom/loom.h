@@ -28,6 +28,7 @@ struct LoomConfig {
   Engine engine = Engine::Lm1b;
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   bool dynamic_precision = true;  // Loom variants trim pa per group of values
+  uint32_t dynamic_precision_group = 0;  // windows per precision group; 0: a step's windows
   DeviceLimits limits;
   DmaConfig dma;
   BufferConfig buffers;

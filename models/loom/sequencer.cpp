@@ -31,11 +31,9 @@ void Sequencer::set_cancel(std::function<bool()> cancelled, const sc_core::sc_ev
   store_dma_.set_cancel(cancelled, wakeup);
 }
 
-DmaEngine::Result Sequencer::run(const TilePlan& plan, const uint8_t* output_image, uint64_t image_address,
-                                 SequencerCounters& counters) {
+DmaEngine::Result Sequencer::run(const TilePlan& plan, const uint8_t* output_image, SequencerCounters& counters) {
   plan_ = &plan;
   output_image_ = output_image;
-  image_address_ = image_address;
   counters = SequencerCounters{};
   counters.tiles = plan.tiles.size();
   counters_ = &counters;
@@ -152,9 +150,8 @@ void Sequencer::store_thread() {
       if (!wait_until([&] { return computed_ > i; }, nullptr)) break;
       bool ok = true;
       for (const Transfer& x : t.stores) {
-        // The image has the DRAM layout, so piece k sits `stride` after piece k - 1 there too.
-        uint8_t* data = const_cast<uint8_t*>(output_image_ + (x.address - image_address_));
-        const DmaEngine::Result r = move(store_dma_, tlm::TLM_WRITE_COMMAND, x, data, x.stride);
+        uint8_t* data = const_cast<uint8_t*>(output_image_ + x.image_offset);
+        const DmaEngine::Result r = move(store_dma_, tlm::TLM_WRITE_COMMAND, x, data, x.image_stride);
         if (r != DmaEngine::Result::Ok) {
           if (result_ == DmaEngine::Result::Ok) result_ = r;
           ok = false;

@@ -35,10 +35,9 @@ class Sequencer : public sc_core::sc_module {
   void set_cancel(std::function<bool()> cancelled, const sc_core::sc_event* wakeup);
 
   // Runs `plan` from now (a clock edge). Stores take their bytes from
-  // `output_image`, the packed output tensor that starts at DRAM address
-  // `image_address`. Returns when the last store has completed.
-  DmaEngine::Result run(const TilePlan& plan, const uint8_t* output_image, uint64_t image_address,
-                        SequencerCounters& counters);
+  // `output_image`, the layer's packed output (out_c channels). Returns when
+  // the last store has completed.
+  DmaEngine::Result run(const TilePlan& plan, const uint8_t* output_image, SequencerCounters& counters);
 
   // Untimed read of DRAM through the bus (the datapath's operands).
   bool peek(uint64_t address, uint8_t* data, uint64_t bytes) { return load_dma_.peek(address, data, bytes); }
@@ -70,7 +69,6 @@ class Sequencer : public sc_core::sc_module {
   // State of the layer in progress, shared by the three stages.
   const TilePlan* plan_ = nullptr;
   const uint8_t* output_image_ = nullptr;
-  uint64_t image_address_ = 0;
   SequencerCounters* counters_ = nullptr;
   sc_core::sc_time origin_;  // a clock edge: edges are origin_ + k * period_
   uint64_t loaded_ = 0, computed_ = 0;          // tiles through each stage

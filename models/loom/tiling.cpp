@@ -75,9 +75,27 @@ class Planner {
            filters * 4;  // bias
   }
   uint64_t out_pixel_bytes(uint64_t channels) const { return bitplane::bricks(channels) * d_.po * kBrickBytesPerPlane; }
-  // Where output channel `c` (a multiple of 16) of this layer starts within a
-  // pixel of the tensor at out_addr (OUT_C_OFFSET, docs/register-map.md).
-  uint64_t out_brick_offset(uint64_t c) const { return (d_.out_c_offset + c) / kLanes * d_.po * kBrickBytesPerPlane; }
+  // The output tensor in DRAM: the layer writes channels [out_channel_offset,
+  // + out_c) of a tensor of out_channels_total (a multiple-of-16 offset).
+  uint32_t out_channel_offset() const { return d_.out_c_offset; }
+  uint32_t out_channels_total() const { return d_.tensor_channels(); }
+  // DRAM address and packed-image offset of channel brick `brick` of output pixel `pixel`.
+  uint64_t out_address(uint64_t pixel, uint32_t first_channel) const {
+    return d_.out_addr + pixel * out_pixel_bytes(out_channels_total()) +
+           uint64_t{(out_channel_offset() + first_channel) / kLanes} * d_.po * kBrickBytesPerPlane;
+  }
+  uint64_t image_offset(uint64_t pixel, uint32_t first_channel) const {
+    return pixel * out_pixel_bytes(d_.out_c) + uint64_t{first_channel / kLanes} * d_.po * kBrickBytesPerPlane;
+  }
+  // Output pixels [first, first + pixels), channels [c0, c1): one piece per
+  // pixel, or one piece when both the image and the tensor hold them contiguously.
+  Transfer output_store(uint64_t first, uint64_t pixels, uint32_t c0, uint32_t c1) const {
+    const uint64_t piece = out_pixel_bytes(c1 - c0), stride = out_pixel_bytes(out_channels_total());
+    Transfer x{TensorKind::Output, out_address(first, c0), piece, pixels, stride, image_offset(first, c0),
+               out_pixel_bytes(d_.out_c)};
+    if (piece == stride && piece == x.image_stride) x = {TensorKind::Output, x.address, piece * pixels, 1, 0, x.image_offset, 0};
+    return x;
+  }
   // Input rows read by output rows [r0, r1), clipped to the tensor.
   std::pair<uint32_t, uint32_t> input_rows(uint32_t r0, uint32_t r1) const {
     const int64_t first = int64_t{r0} * d_.sy - d_.py, last = int64_t{r1 - 1} * d_.sy - d_.py + d_.kh;
@@ -204,15 +222,8 @@ class Planner {
     ++load_index[idx(Buffer::Output)];
     std::copy(load_index, load_index + 3, t.load_index);
     // Output: the band's pixels, the chunk's bricks of each.
-    const uint64_t pixel_stride = out_pixel_bytes(d_.tensor_channels());
-    const uint64_t brick_offset = out_brick_offset(c.begin);
-    const uint64_t piece = out_pixel_bytes(c.end - c.begin);
-    const uint64_t first_pixel = uint64_t{band.first} * d_.out_w, pixels = uint64_t{band.second - band.first} * d_.out_w;
-    if (piece == pixel_stride)
-      t.stores.push_back({TensorKind::Output, d_.out_addr + first_pixel * pixel_stride, pixels * piece, 1, 0});
-    else
-      t.stores.push_back({TensorKind::Output, d_.out_addr + first_pixel * pixel_stride + brick_offset, piece, pixels,
-                          pixel_stride});
+    t.stores.push_back(output_store(uint64_t{band.first} * d_.out_w, uint64_t{band.second - band.first} * d_.out_w,
+                                    c.begin, c.end));
     return t;
   }
 
@@ -273,9 +284,7 @@ class Planner {
           t.loads.push_back({TensorKind::Weights, d_.weight_addr + f0 * row + j0 * w_brick_bytes,
                              (j1 - j0) * w_brick_bytes, f1 - f0, row});
         if (j0 == 0) t.loads.push_back({TensorKind::Bias, d_.bias_addr + uint64_t{f0} * 4, uint64_t{f1 - f0} * 4, 1, 0});
-        if (j1 == bricks)
-          t.stores.push_back({TensorKind::Output, d_.out_addr + out_brick_offset(f0),
-                              out_pixel_bytes(f1 - f0), 1, 0});
+        if (j1 == bricks) t.stores.push_back(output_store(0, 1, f0, f1));
         std::copy(load_index, load_index + 3, t.load_index);
         p.tiles.push_back(std::move(t));
       }

@@ -24,12 +24,15 @@ enum class TensorKind : uint32_t { Input, Input2, Weights, Bias, Output, Count }
 const char* tensor_kind_name(TensorKind kind);
 
 // `count` pieces of `bytes` each, `stride` bytes apart, from `address`.
+// Stores also say where the pieces are in the layer's packed output (out_c
+// channels): piece k at image_offset + k * image_stride.
 struct Transfer {
   TensorKind kind = TensorKind::Input;
   uint64_t address = 0;
   uint64_t bytes = 0;
   uint64_t count = 1;
   uint64_t stride = 0;
+  uint64_t image_offset = 0, image_stride = 0;
   uint64_t total() const { return bytes * count; }
 };
 
@@ -70,8 +73,6 @@ struct TilePlan {
 };
 
 // The geometry and DRAM transfers of every tile; compute_cycles stay 0.
-// The output is written to channels [0, out_c) of a tensor of out_c
-// channels at out_addr.
 TilePlan plan_tiles(const LayerDesc& desc, const EngineSpec& engine, const BufferConfig& buffers);
 
 // Fills each tile's compute_cycles from the layer's cycle breakdown: a window

@@ -38,40 +38,55 @@ std::vector<uint32_t> brick_masks(const LayerDesc& d, const int32_t* input) {
 // kernel position x one brick, and costs ceil(pa / b) * pw cycles where pa is
 // trimmed to what the step's activations need. Fills `out` with the cycles of
 // each (group, window block) per filter block.
-void loom_conv_blocks(const LayerDesc& d, const EngineSpec& e, bool dynamic, const int32_t* input,
-                      CycleBreakdown& out, ComputeTiming& t) {
+void loom_conv_blocks(const LayerDesc& d, const EngineSpec& e, bool dynamic, uint32_t group_windows,
+                      const int32_t* input, CycleBreakdown& out, ComputeTiming& t) {
   const uint32_t cg = d.in_c_per_group();
   const uint64_t bricks = ceil_div(cg, kLanes), pixels = uint64_t{d.in_h} * d.in_w;
   const uint64_t windows = uint64_t{d.out_h} * d.out_w;
+  const uint64_t kernel = uint64_t{d.kh} * d.kw;
+  // A step's pa holds every value of the precision groups its windows touch:
+  // aligned runs of `group` windows (the step's own windows by default).
+  const uint64_t group = std::max<uint64_t>(group_windows, e.window_columns);
   std::vector<uint32_t> mask;
   if (dynamic) mask = brick_masks(d, input);
   out.block_cycles.assign(d.groups * out.blocks_per_group, 0);
+  // Per kernel position, the last window range's bits: consecutive steps of one group share them.
+  std::vector<std::pair<uint64_t, uint64_t>> cached_range(kernel, {UINT64_MAX, 0});
+  std::vector<uint32_t> cached_bits(kernel, 0);
 
   uint64_t pa_sum = 0, groups_of_values = 0;  // per filter block
-  for (uint32_t group = 0; group < d.groups; ++group)
+  for (uint32_t g = 0; g < d.groups; ++g)
     for (uint64_t brick = 0; brick < bricks; ++brick) {
-      const uint32_t* brick_mask = dynamic ? mask.data() + (group * bricks + brick) * pixels : nullptr;
+      const uint32_t* brick_mask = dynamic ? mask.data() + (g * bricks + brick) * pixels : nullptr;
+      std::fill(cached_range.begin(), cached_range.end(), std::make_pair(UINT64_MAX, uint64_t{0}));
       for (uint64_t first = 0, block = 0; first < windows; first += e.window_columns, ++block) {
         uint64_t slices = 0;
+        const uint64_t last = std::min<uint64_t>(first + e.window_columns, windows);
+        const uint64_t range_first = first / group * group;
+        const uint64_t range_last = std::min<uint64_t>(ceil_div(last, group) * group, windows);
         for (uint32_t ky = 0; ky < d.kh; ++ky)
           for (uint32_t kx = 0; kx < d.kw; ++kx) {
             uint32_t pa = d.pa;
             if (dynamic) {
-              uint32_t bits = 0;
-              const uint64_t last = std::min<uint64_t>(first + e.window_columns, windows);
-              for (uint64_t w = first; w < last; ++w) {
-                const int64_t iy = int64_t(w / d.out_w) * d.sy + ky - d.py;
-                const int64_t ix = int64_t(w % d.out_w) * d.sx + kx - d.px;
-                if (iy >= 0 && iy < d.in_h && ix >= 0 && ix < d.in_w)
-                  bits |= brick_mask[iy * d.in_w + ix];
+              const uint64_t k = uint64_t{ky} * d.kw + kx;
+              if (cached_range[k] != std::make_pair(range_first, range_last)) {
+                uint32_t bits = 0;
+                for (uint64_t w = range_first; w < range_last; ++w) {
+                  const int64_t iy = int64_t(w / d.out_w) * d.sy + ky - d.py;
+                  const int64_t ix = int64_t(w % d.out_w) * d.sx + kx - d.px;
+                  if (iy >= 0 && iy < d.in_h && ix >= 0 && ix < d.in_w)
+                    bits |= brick_mask[iy * d.in_w + ix];
+                }
+                cached_range[k] = {range_first, range_last};
+                cached_bits[k] = bits;
               }
-              pa = std::min(precision_needed(bits, d.in_signed), d.pa);
+              pa = std::min(precision_needed(cached_bits[k], d.in_signed), d.pa);
             }
             slices += ceil_div(pa, e.act_bits_per_cycle);
             pa_sum += pa;
             ++groups_of_values;
           }
-        out.block_cycles[group * out.blocks_per_group + block] += slices * d.pw;
+        out.block_cycles[g * out.blocks_per_group + block] += slices * d.pw;
       }
     }
   t.steps = groups_of_values * out.filter_blocks(d.out_c_per_group());
@@ -103,7 +118,7 @@ uint32_t precision_needed(uint32_t mask, bool is_signed) {
 }
 
 CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
-                               const int32_t* input, ComputeTiming* totals) {
+                               const int32_t* input, ComputeTiming* totals, uint32_t group_windows) {
   CycleBreakdown b;
   ComputeTiming t;
   const uint64_t kernel = uint64_t{d.kh} * d.kw;
@@ -117,7 +132,7 @@ CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dyn
       b.filter_rows = e.filter_rows;
       b.blocks_per_group = ceil_div(windows, e.window_columns);
       if (e.serial_weights) {
-        loom_conv_blocks(d, e, dynamic_precision, input, b, t);
+        loom_conv_blocks(d, e, dynamic_precision, group_windows, input, b, t);
       } else {
         // base: one window, 8 filters x 16 lanes per cycle; stripes: 16
         // windows x 8 filters x 16 lanes in pa cycles.
@@ -168,9 +183,9 @@ CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dyn
 }
 
 ComputeTiming compute_timing(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
-                             const int32_t* input) {
+                             const int32_t* input, uint32_t group_windows) {
   ComputeTiming t;
-  cycle_breakdown(d, e, dynamic_precision, input, &t);
+  cycle_breakdown(d, e, dynamic_precision, input, &t, group_windows);
   return t;
 }
 

@@ -70,13 +70,16 @@ struct CycleBreakdown {
 };
 
 // `input` is the layer's unpacked input (C x H x W): Loom trims the
-// activation precision per group of values a step reads. `totals`, if given,
+// activation precision per group of values a step reads, or per aligned run
+// of `group_windows` windows (x 16 lanes) if that is larger than a step
+// (loom.dynamic_precision_group; 0: the step). `totals`, if given,
 // receives the whole layer's timing (the same as compute_timing).
 CycleBreakdown cycle_breakdown(const LayerDesc& desc, const EngineSpec& engine, bool dynamic_precision,
-                               const int32_t* input, ComputeTiming* totals = nullptr);
+                               const int32_t* input, ComputeTiming* totals = nullptr,
+                               uint32_t group_windows = 0);
 
 ComputeTiming compute_timing(const LayerDesc& desc, const EngineSpec& engine,
-                             bool dynamic_precision, const int32_t* input);
+                             bool dynamic_precision, const int32_t* input, uint32_t group_windows = 0);
 
 // Bits needed to hold every value whose magnitude bits are OR-ed in `mask`
 // (leading-one detection); signed values need one more for the sign.

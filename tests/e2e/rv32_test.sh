@@ -70,6 +70,8 @@ case "$CASE" in
       run --workload tiny-conv --cpu rv32 --set firmware.irq_per_layer=true --console "$TMP/console.txt"
     grep -q "^loom: 5 layers done in [0-9]* accelerator cycles$" "$TMP/console.txt" || fail "--console file"
     ;;
+  run-gdb-native)
+    expect 2 stderr "--gdb" "needs --cpu rv32" -- run --workload tiny-conv --gdb 0 ;;
   run-bad-cpu)
     expect 2 stderr "cpu.model" "allowed: native, rv32" -- run --workload tiny-conv --cpu arm ;;
   *)

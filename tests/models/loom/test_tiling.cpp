@@ -32,13 +32,18 @@ LayerDesc conv(uint32_t c, uint32_t hw, uint32_t f, uint32_t k, uint32_t stride,
 
 uint64_t kind_bytes(const TilePlan& p, TensorKind k) { return p.bytes[static_cast<uint32_t>(k)]; }
 
-// Every output byte is stored exactly once.
+// Every output byte is stored exactly once, from the same place of the
+// packed output image (a whole tensor: the image has the DRAM layout).
 void check_output_coverage(const TilePlan& p, const LayerDesc& d) {
   std::vector<int> written(d.output_bytes(), 0);
   for (const Tile& t : p.tiles)
     for (const Transfer& x : t.stores)
       for (uint64_t k = 0; k < x.count; ++k)
-        for (uint64_t b = 0; b < x.bytes; ++b) ++written.at(x.address - d.out_addr + k * x.stride + b);
+        for (uint64_t b = 0; b < x.bytes; ++b) {
+          const uint64_t dram = x.address - d.out_addr + k * x.stride + b;
+          REQUIRE(x.image_offset + k * x.image_stride + b == dram);
+          ++written.at(dram);
+        }
   for (size_t i = 0; i < written.size(); ++i) REQUIRE(written[i] == 1);
 }
 

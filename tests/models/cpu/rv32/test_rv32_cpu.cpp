@@ -53,6 +53,7 @@ TEST_CASE("integer and M-extension edge cases: division by zero and overflow, sh
   CHECK(sys.reg(a0) == 1);
   CHECK(sys.reg(a1) == 0);
   CHECK(sys.reg(tp) == 1);
+  CHECK(sys.reg(sp) == 1100);  // every addi ran, across the page boundary
 }
 
 TEST_CASE("loads sign- and zero-extend bytes and halves; stores write only their bytes") {
@@ -243,6 +244,34 @@ TEST_CASE("a store over an executed instruction replaces its decoded copy") {
   CHECK(sys.reg(s0) == 17);
 }
 
+namespace {
+
+// Rewrites a word of DRAM through the backdoor at a given time, then has the
+// memory invalidate its DMI pointers, as a loader reusing memory would.
+struct BackdoorPatcher : sc_core::sc_module {
+  Rv32System& sys;
+  uint32_t address, value;
+  SC_HAS_PROCESS(BackdoorPatcher);
+  BackdoorPatcher(sc_core::sc_module_name name, Rv32System& system, uint32_t at, uint32_t word)
+      : sc_module(name), sys(system), address(at), value(word) {
+    SC_THREAD(patch);
+  }
+  void patch() {
+    wait(sc_time(500, SC_NS));
+    sys.set_word(address, value);
+    sys.dram.socket->invalidate_direct_mem_ptr(0, kDramBytes - 1);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a DMI invalidation drops the decoded instructions of that memory") {
+  Rv32System sys("inval", "dmi_invalidate");
+  BackdoorPatcher patcher("patcher", sys, sys.symbol("patch_site"), 0x01048493u);  // addi s1, s1, 16
+  run_to_end(sys);
+  CHECK(sys.reg(s1) == 17);
+}
+
 TEST_CASE("simulated time and results are identical with DMI on and off") {
   Rv32Config with_dmi, without_dmi;
   without_dmi.use_dmi = false;
@@ -292,7 +321,9 @@ struct ScriptedDebugger : DebugHook {
     stops.push_back({reason, target.read_register(pc), target.read_register(s0)});
     return script(target, reason);
   }
+  int polls_until_interrupt = -1;  // then one Ctrl-C
   bool stop_requested() override {
+    if (polls_until_interrupt >= 0 && polls_until_interrupt-- == 0) return true;
     const bool stop = stop_at_start;
     stop_at_start = false;
     return stop;
@@ -357,4 +388,19 @@ TEST_CASE("debug target: registers and memory written by the debugger take effec
   CHECK(sys.reg(zero) == 0);
   CHECK(sys.reg(s1) == 1);
   CHECK(sys.cpu.instructions_retired() == 3);  // li, li, the patched addi
+}
+
+TEST_CASE("debug target: a stop request reaches a core asleep in wfi") {
+  Rv32System sys("dbg3", "wfi_no_event");
+  ScriptedDebugger debugger;
+  debugger.stop_at_start = false;
+  debugger.polls_until_interrupt = 5;  // the first two polls come before the wfi
+  debugger.script = [](DebugTarget&, StopReason) { return ResumeMode::Kill; };
+  sys.cpu.set_debug_hook(&debugger);
+  sc_core::sc_start(sc_time(1, sc_core::SC_MS));
+  CHECK(sys.cpu.halt_reason() == Halt::Killed);
+  REQUIRE(debugger.stops.size() == 1);
+  CHECK(debugger.stops[0].reason == StopReason::Interrupt);
+  CHECK(debugger.stops[0].pc == sys.symbol("_start") + 12);  // after li, csrw, wfi
+  CHECK(sys.cpu.time_in_wfi() > sc_time(2, SC_US));  // slept through polls a quantum apart
 }
