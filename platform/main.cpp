@@ -17,10 +17,12 @@
 #include <systemc>
 
 #include "models/cpu/gdb_server.h"
+#include "platform/batch.h"
 #include "platform/bench.h"
 #include "platform/config.h"
 #include "platform/exec.h"
 #include "platform/iss_bench.h"
+#include "platform/networks.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/user_error.h"
@@ -34,9 +36,9 @@ namespace {
 constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
 
 const char* const kUsage =
-    "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
+    "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
-    "                  [--cpu native|rv32] [--gdb PORT] [--console FILE]\n"
+    "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
     "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
     "                  [--platform NAME|FILE] [--set key=value]...\n"
     "       loomvp list\n"
@@ -82,9 +84,13 @@ void write_console(const std::string& path, const std::vector<std::string>& line
 int command_run(int argc, char** argv) {
   RunOptions options;
   std::string stats_path, csv_path;
+  uint32_t batch_images = 0, batch_jobs = 1;
   po::options_description desc("run options");
   desc.add_options()
       ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("profile", po::value(&options.profile), "precision profile of a network (loomvp list)")
+      ("batch", po::value(&batch_images), "run the first N images of the input set; report top-1 accuracy")
+      ("jobs", po::value(&batch_jobs)->default_value(1), "--batch: images simulated in parallel")
       ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
       ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value")
@@ -102,6 +108,12 @@ int command_run(int argc, char** argv) {
       throw UserError("--gdb", std::to_string(vm["gdb"].as<uint16_t>()),
                       "needs --cpu rv32 (the native CPU runs host code, which gdb cannot step)");
     gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
+  }
+  if (vm.count("batch")) {
+    if (gdb) throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --gdb");
+    const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
+    if (!vm["quiet"].as<bool>()) print_batch(std::cout, batch);
+    return batch.passed() ? kExitPass : kExitFail;
   }
 
   const RunResult result = run_workload(options);
@@ -156,7 +168,14 @@ int command_exec(int argc, char** argv) {
 int command_list() {
   std::cout << "workloads:";
   for (const auto& name : builtin_workloads()) std::cout << " " << name;
-  std::cout << "\nplatforms:";
+  std::cout << "\nnetworks (--workload NAME --profile PROFILE; first profile is the default;"
+               " generated on first use into " << network_cache_dir() << "):\n";
+  for (const NetworkEntry& n : network_index()) {
+    std::cout << "  " << n.name << ": ";
+    for (size_t i = 0; i < n.profiles.size(); ++i) std::cout << (i ? ", " : "") << n.profiles[i];
+    std::cout << "\n      " << n.description << "\n";
+  }
+  std::cout << "platforms:";
   for (const auto& name : builtin_platforms()) std::cout << " " << name;
   std::cout << "\nengines: " << engine_names() << "\n";
   return kExitPass;

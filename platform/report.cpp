@@ -92,7 +92,9 @@ void print_summary(std::ostream& out, const RunResult& r) {
   for (const std::string& line : r.console) out << "[console] " << line << "\n";
   out << "LoomVP  workload " << r.workload.name;
   if (!r.workload.profile.empty()) out << " (profile " << r.workload.profile << ")";
-  out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n\n";
+  out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n";
+  for (const std::string& note : r.workload.notes) out << "note: " << note << "\n";
+  out << "\n";
 
   char line[512];
   const EngineSpec& engine = engine_spec(r.platform.loom.engine);

@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <fstream>
 #include <map>
 #include <thread>
+#include <type_traits>
 
 #include "firmware/include/loom_net.h"
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
+#include "platform/networks.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
 
@@ -52,6 +55,21 @@ class DramPlan {
 };
 
 uint32_t stored_precision(uint32_t fixed, uint32_t profile) { return fixed ? fixed : profile; }
+
+// Concatenation needs the device's output channel offset registers (OUT_C_OFFSET /
+// OUT_C_TOTAL, register map); detected from the shared layer table type.
+template <typename T, typename = void>
+struct HasOutChannelOffset : std::false_type {};
+template <typename T>
+struct HasOutChannelOffset<T, std::void_t<decltype(T::out_c_offset), decltype(T::out_c_total)>> : std::true_type {};
+
+template <typename T>
+void set_out_channels(T& t, uint32_t offset, uint32_t total) {
+  if constexpr (HasOutChannelOffset<T>::value) {
+    t.out_c_offset = offset;
+    t.out_c_total = total;
+  }
+}
 
 // The device's tiling planner on the layer as the firmware will program it:
 // an on-chip buffer too small for one tile is a setting the user must change.
@@ -99,10 +117,14 @@ RunResult run_workload(const RunOptions& options) {
   const auto host_start = std::chrono::steady_clock::now();
   RunResult result;
   result.platform = load_platform(options.platform, options.engine, options.overrides);
-  result.workload = load_workload(options.workload);
+  result.workload = load_workload(resolve_workload(options.workload, options.profile, std::cerr));
+  if (options.input) result.workload.input = *options.input;
   const Workload& w = result.workload;
   const PlatformConfig& cfg = result.platform;
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
+  if (!w.concats.empty() && !HasOutChannelOffset<loom_layer_t>::value)
+    throw UserError(w.path, "layers (" + w.concats[0].name + ")",
+                    "concat layers need the device's output channel offset registers, not in this build");
   // The device runs the compiled layers; the golden reference and the
   // statistics keep the original ones (an independent check of the passes).
   const CompiledWorkload compiled = compile_workload(w, cfg.compiler);
@@ -150,6 +172,7 @@ RunResult run_workload(const RunOptions& options) {
   };
   store_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed,
                     compiled.input_values(w).data());
+  for (const ConcatTensor& cat : w.concats) store_activations(cat.name, cat.shape, cat.prec, cat.is_signed, nullptr);
 
   std::vector<loom_desc_t> table;
   for (size_t i = 0; i < w.layers.size(); ++i) {
@@ -187,7 +210,13 @@ RunResult run_workload(const RunOptions& options) {
       t.bias_addr = plan.allocate(L.bias.size() * 4);
       soc.dram().backdoor_write(t.bias_addr - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
     }
-    store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
+    if (L.concat < 0) {
+      store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
+    } else {  // written in place into the concatenation, from channel out_c_offset on
+      const ConcatTensor& cat = w.concats[L.concat];
+      tensors[L.name] = tensors.at(cat.name);
+      set_out_channels(t, L.out_c_offset, cat.shape.c);
+    }
     const StoredTensor& out = tensors.at(L.name);
     t.out_addr = out.address;
     t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
@@ -251,16 +280,21 @@ RunResult run_workload(const RunOptions& options) {
     LayerResult& lr = result.layers[i];
     if (!lr.ran) continue;
     const WorkloadLayer& L = *lr.layer;
-    const StoredTensor& out = tensors.at(L.name);
+    const StoredTensor& out = tensors.at(L.name);  // a concat part: the whole concatenation
     const uint64_t bytes = bitplane::activation_bytes(out.shape.c, out.shape.h, out.shape.w, out.prec);
     packed.resize(bytes);
     soc.dram().backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), bytes);
     values.resize(out.shape.elements());
     bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec,
                                  out.is_signed, values.data());
-    for (size_t k = 0; k < values.size(); ++k) {
-      lr.mismatches += values[k] != golden[i][k];
-      if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
+    const uint64_t first = uint64_t{L.out_c_offset} * L.out_shape.h * L.out_shape.w;
+    for (size_t k = 0; k < golden[i].size(); ++k) {
+      lr.mismatches += values[first + k] != golden[i][k];
+      if (lr.has_expected) lr.expected_mismatches += values[first + k] != L.expected[k];
+    }
+    if (i + 1 == result.layers.size()) {
+      result.final_output.assign(values.begin() + first, values.begin() + first + golden[i].size());
+      result.final_reference = golden[i];
     }
   }
   result.host_seconds =

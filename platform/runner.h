@@ -20,9 +20,11 @@ namespace loomvp {
 
 struct RunOptions {
   std::string workload = "alexnet";
+  std::string profile;  // empty: the network's default (platform/networks.h)
   std::string engine;  // empty: the platform's
   std::string platform = "mobile-soc";
   std::vector<std::string> overrides;  // key=value
+  const std::vector<int32_t>* input = nullptr;  // replaces the workload's input (--batch)
   DebugHook* debug_hook = nullptr;     // a debugger for the RV32 core (--gdb)
 };
 
@@ -61,6 +63,7 @@ struct RunResult {
   uint64_t cpu_bus_errors = 0;  // firmware accesses answered with a bus error
   CpuStats cpu;
   std::vector<InitiatorStats> initiators;
+  std::vector<int32_t> final_output, final_reference;  // the last layer: device and golden values
   MemoryStats dram_stats;
   std::optional<TrafficStats> traffic;  // when traffic.enabled
   bool passed() const;

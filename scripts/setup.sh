@@ -48,5 +48,5 @@ if [ "$mode" = run ]; then
   exec build/loomvp run --workload alexnet --engine lm1b --platform mobile-soc
 else
   cd build
-  exec ctest --output-on-failure -j"$(nproc)" --timeout 600
+  exec ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE big
 fi
