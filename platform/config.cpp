@@ -225,6 +225,11 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   // The window is the top of DRAM, away from the runner's tensors at the bottom.
   c.traffic.window_bytes = r.integer("traffic", "window_bytes", c.traffic.burst_bytes, double(c.dram.size_bytes));
   c.traffic.window_base = c.loom.limits.dram_base + c.dram.size_bytes - c.traffic.window_bytes;
+  const std::string mode = r.text("firmware", "mode");
+  if (mode != "chain" && mode != "registers")
+    throw UserError(r.origin("firmware.mode"), "firmware.mode", "unknown mode '" + mode.substr(0, 100) + "'; allowed: chain, registers");
+  c.firmware.register_mode = mode == "registers";
+  c.firmware.irq_per_layer = r.boolean("firmware", "irq_per_layer");
 
   const sc_core::sc_time quantum(r.number("simulation", "quantum_ns", 1, 1e9), sc_core::SC_NS);
   c.cpu.quantum = quantum;

@@ -31,6 +31,11 @@ struct PlatformConfig {
   MemoryConfig sram;
   MemoryConfig dram;
   RouterConfig interconnect;
+  // How the firmware's network runner drives Loom (docs/register-map.md).
+  struct Firmware {
+    bool register_mode = false;  // one START per layer instead of one descriptor chain
+    bool irq_per_layer = false;  // chain mode: an interrupt after every layer
+  } firmware;
   CompilerOptions compiler;
   TrafficConfig traffic;
 };

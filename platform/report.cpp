@@ -181,6 +181,7 @@ json stats_json(const RunResult& r) {
         {"cycles", rec.cycles},
         {"compute_cycles", rec.compute_cycles},
         {"dma_cycles", rec.dma_cycles},
+        {"descriptor_fetch_cycles", rec.descriptor_fetch_cycles},
         {"stall_data_cycles", rec.stall_data_cycles},
         {"stall_space_cycles", rec.stall_space_cycles},
         {"drain_cycles", rec.drain_cycles},

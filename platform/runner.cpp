@@ -143,10 +143,16 @@ void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled,
 }
 
 // The layer table for the firmware, in SRAM.
-void write_layer_table(Memory& sram, const std::vector<loom_layer_t>& table) {
-  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), 0};
+// The layer table for the firmware, in SRAM: a header, then one chain
+// descriptor per layer (the firmware starts them as one chain by default).
+void write_layer_table(Memory& sram, const std::vector<loom_layer_t>& layers, const PlatformConfig::Firmware& firmware) {
+  const uint32_t flags = (firmware.register_mode ? LOOM_NET_FLAG_REGISTERS : 0) |
+                         (firmware.irq_per_layer ? LOOM_NET_FLAG_IRQ_PER_LAYER : 0);
+  const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(layers.size()), flags};
+  std::vector<loom_desc_t> table(layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) loom_desc_init(&table[i], &layers[i]);
   sram.backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
-  sram.backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+  sram.backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_desc_t));
 }
 
 // What the platform measured, after the simulation.
@@ -283,7 +289,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     plan.table.push_back(t);
   }
 
-  const uint64_t table_bytes = sizeof(loom_net_header_t) + plan.table.size() * sizeof(loom_layer_t);
+  const uint64_t table_bytes = sizeof(loom_net_header_t) + plan.table.size() * sizeof(loom_desc_t);
   if (SOC_NET_TABLE_ADDR + table_bytes > cfg.sram.size_bytes)
     throw UserError("--set sram.size_bytes", std::to_string(cfg.sram.size_bytes),
                     "too small for the layer table; needs " + std::to_string(SOC_NET_TABLE_ADDR + table_bytes));
@@ -349,7 +355,7 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
       soc.dram().backdoor_write(offset, bytes, length);
     });
   }
-  write_layer_table(soc.sram(), plan.table);
+  write_layer_table(soc.sram(), plan.table, cfg.firmware);
   if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32) {
     soc.load_elf(ElfImage::read_file(rv32_firmware_path()));
     soc.rv32_cpu()->set_debug_hook(debug_hook);

@@ -1,5 +1,7 @@
 /* The network table the runner walks: a header followed by `layer_count`
- * loom_layer_t records, all little-endian 32-bit words (docs/architecture.md). */
+ * chain descriptors (loom_desc_t), all little-endian 32-bit words
+ * (docs/architecture.md). The records are the device's descriptor chain
+ * itself: in chain mode the firmware starts the chain on them in place. */
 #ifndef LOOM_NET_H
 #define LOOM_NET_H
 
@@ -12,13 +14,17 @@ extern "C" {
 #endif
 
 #define LOOM_NET_MAGIC 0x54454E4Cu /* "LNET" */
-#define LOOM_NET_VERSION 1u
+#define LOOM_NET_VERSION 2u
+
+/* header flags: how the firmware drives the device */
+#define LOOM_NET_FLAG_REGISTERS (1u << 0)     /* one layer at a time through the registers */
+#define LOOM_NET_FLAG_IRQ_PER_LAYER (1u << 1) /* chain mode: an interrupt after every layer */
 
 typedef struct {
   uint32_t magic;
   uint32_t version;
   uint32_t layer_count;
-  uint32_t reserved;
+  uint32_t flags; /* LOOM_NET_FLAG_* */
 } loom_net_header_t;
 
 #define LOOM_NET_HEADER_WORDS (sizeof(loom_net_header_t) / 4u)

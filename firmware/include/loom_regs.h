@@ -35,6 +35,8 @@
 #define LOOM_REG_GROUPS 0x05Cu       /* RW  convolution groups */
 #define LOOM_REG_PREC 0x060u         /* RW  PA, PW, PO, PA2 */
 #define LOOM_REG_QUANT 0x064u        /* RW  shift, relu, signedness, saturation precision */
+#define LOOM_REG_OUT_C_OFFSET 0x068u /* RW  first output channel written (multiple of 16) */
+#define LOOM_REG_OUT_C_TOTAL 0x06Cu  /* RW  channels of the tensor at OUT_ADDR (0: OUT_C) */
 #define LOOM_REG_OUT_H 0x070u        /* RO  output height of the programmed layer */
 #define LOOM_REG_OUT_W 0x074u        /* RO  output width of the programmed layer */
 /* Performance counters of the last layer, 64 bits as LO/HI pairs, RO. */
@@ -60,11 +62,20 @@
 #define LOOM_REG_WBUF_BYTES 0x0D0u   /* weight memory (weights and bias) */
 #define LOOM_REG_ABUF_BYTES 0x0D4u   /* activation memory (input row bands) */
 #define LOOM_REG_OBUF_BYTES 0x0D8u   /* output buffer */
-#define LOOM_REG_SPACE_BYTES 0x100u  /* size of the register window */
+/* Descriptor chains (0x100..0x1FF). */
+#define LOOM_REG_CHAIN_ADDR 0x100u        /* RW  address of descriptor 0 (SRAM or DRAM) */
+#define LOOM_REG_CHAIN_COUNT 0x104u       /* RW  number of descriptors in the chain */
+#define LOOM_REG_CHAIN_CTRL 0x108u        /* RW  LOOM_CHAIN_IRQ_PER_LAYER */
+#define LOOM_REG_CHAIN_INDEX 0x10Cu       /* RO  descriptor running / that failed; COUNT when done */
+#define LOOM_REG_CHAIN_CYCLES_LO 0x110u   /* RO  last chain: START_CHAIN to its end, cycles */
+#define LOOM_REG_CHAIN_CYCLES_HI 0x114u
+#define LOOM_REG_CHAIN_FETCH_BYTES 0x118u /* RO  last chain: descriptor bytes read by DMA */
+#define LOOM_REG_SPACE_BYTES 0x200u  /* size of the register window */
 
 /* CTRL */
 #define LOOM_CTRL_START (1u << 0)      /* write 1: start the programmed layer */
 #define LOOM_CTRL_SOFT_RESET (1u << 1) /* write 1: abandon the layer, every register to reset */
+#define LOOM_CTRL_START_CHAIN (1u << 2) /* write 1: run the descriptor chain at CHAIN_ADDR */
 #define LOOM_CTRL_IRQ_ENABLE (1u << 8) /* master interrupt enable */
 
 /* STATUS */
@@ -78,6 +89,21 @@
 /* IRQ_STATUS / IRQ_MASK causes */
 #define LOOM_IRQ_DONE (1u << 0)
 #define LOOM_IRQ_ERROR (1u << 1)
+#define LOOM_IRQ_CHAIN_DONE (1u << 2) /* every descriptor of a chain completed */
+#define LOOM_IRQ_ALL (LOOM_IRQ_DONE | LOOM_IRQ_ERROR | LOOM_IRQ_CHAIN_DONE)
+
+/* CHAIN_CTRL */
+#define LOOM_CHAIN_IRQ_PER_LAYER (1u << 0) /* DONE cause after every layer, not only at the end */
+
+/* A chain descriptor in memory: LOOM_DESC_WORDS little-endian 32-bit words,
+ * LOOM_DESC_BYTES apart. Word 0 is the tag (format version in [15:0]),
+ * word 1 flags (none defined: must be 0), words 2.. the layer registers in
+ * the order of loom_layer_t (loom_driver.h), LAYER_TYPE first. */
+#define LOOM_DESC_VERSION 1u
+#define LOOM_DESC_TAG (0x4C440000u | LOOM_DESC_VERSION) /* "LD" version 1 */
+#define LOOM_DESC_LAYER_WORDS 18u
+#define LOOM_DESC_WORDS (2u + LOOM_DESC_LAYER_WORDS)
+#define LOOM_DESC_BYTES (4u * LOOM_DESC_WORDS)
 
 /* CAPS */
 #define LOOM_CAPS_ENGINE(caps) ((caps) & 0xFu)
@@ -136,6 +162,7 @@
 #define LOOM_ERR_DMA 8u            /* the interconnect answered a DMA burst with an error */
 #define LOOM_ERR_TOO_LARGE 9u      /* a tensor exceeds the element limit, or the layer the MAC limit */
 #define LOOM_ERR_BUFFER_TOO_SMALL 10u /* an on-chip buffer cannot hold one tile (one output row) */
-#define LOOM_ERR_COUNT 11u
+#define LOOM_ERR_BAD_DESCRIPTOR 11u /* chain: descriptor tag or flags wrong, or CHAIN_COUNT 0 */
+#define LOOM_ERR_COUNT 12u
 
 #endif /* LOOM_REGS_H */

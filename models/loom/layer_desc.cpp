@@ -18,7 +18,8 @@ const char* layer_type_name(LayerType type) {
 const char* error_name(uint32_t error_code) {
   static const char* const names[LOOM_ERR_COUNT] = {
       "NONE", "BAD_LAYER_TYPE", "BAD_PRECISION", "BAD_SHAPE", "BAD_STRIDE",
-      "BAD_GROUPS", "BAD_ADDRESS", "BUSY", "DMA", "TOO_LARGE", "BUFFER_TOO_SMALL"};
+      "BAD_GROUPS", "BAD_ADDRESS", "BUSY", "DMA", "TOO_LARGE", "BUFFER_TOO_SMALL",
+      "BAD_DESCRIPTOR"};
   return error_code < LOOM_ERR_COUNT ? names[error_code] : "UNKNOWN";
 }
 
@@ -31,6 +32,24 @@ uint64_t LayerDesc::weight_bytes() const {
 }
 uint64_t LayerDesc::output_bytes() const {
   return bitplane::activation_bytes(out_c, out_h, out_w, po);
+}
+uint64_t LayerDesc::output_tensor_bytes() const {
+  return bitplane::activation_bytes(tensor_channels(), out_h, out_w, po);
+}
+
+DescriptorResult parse_descriptor(const uint32_t (&w)[LOOM_DESC_WORDS]) {
+  DescriptorResult result;
+  if (w[0] != LOOM_DESC_TAG || w[1] != 0) {
+    result.error = LOOM_ERR_BAD_DESCRIPTOR;
+    return result;
+  }
+  LayerRegs& r = result.regs;
+  uint32_t* const fields[LOOM_DESC_LAYER_WORDS] = {
+      &r.layer_type, &r.in_addr, &r.in2_addr, &r.weight_addr, &r.bias_addr, &r.out_addr,
+      &r.in_c,       &r.in_h,    &r.in_w,     &r.out_c,       &r.kernel,    &r.stride,
+      &r.pad,        &r.groups,  &r.prec,     &r.quant,       &r.out_c_offset, &r.out_c_total};
+  for (uint32_t i = 0; i < LOOM_DESC_LAYER_WORDS; ++i) *fields[i] = w[2 + i];
+  return result;
 }
 
 uint64_t layer_macs(LayerType type, uint64_t output_elements, uint64_t in_c_per_group, uint32_t kh,
@@ -55,6 +74,8 @@ DecodeResult fail(uint32_t code, std::string detail) {
 }
 
 bool valid_precision(uint32_t p) { return p >= 1 && p <= 16; }
+
+constexpr uint32_t kOutputChannelAlignment = 16;  // one brick
 
 bool inside(uint64_t address, uint64_t bytes, const DeviceLimits& limits) {
   return address >= limits.dram_base && address - limits.dram_base <= limits.dram_size &&
@@ -132,6 +153,12 @@ DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
   } else {
     d.out_c = d.in_c;
   }
+  // Concatenation: whole bricks only, so no two layers share a brick.
+  d.out_c_offset = regs.out_c_offset;
+  d.out_c_total = regs.out_c_total ? regs.out_c_total : d.out_c;
+  if (d.out_c_offset % kOutputChannelAlignment != 0 || d.out_c_total > limits.max_dimension ||
+      uint64_t{d.out_c_offset} + d.out_c > d.out_c_total)
+    return fail(LOOM_ERR_BAD_SHAPE, "output channel offset must be a multiple of 16 and offset + channels <= total <= 65535");
 
   if (d.input_elements() > limits.max_tensor_elements ||
       d.output_elements() > limits.max_tensor_elements ||
@@ -140,7 +167,7 @@ DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
   if (d.macs() > limits.max_layer_macs)
     return fail(LOOM_ERR_TOO_LARGE, "the layer exceeds the device's work limit");
 
-  if (!inside(d.in_addr, d.input_bytes(), limits) || !inside(d.out_addr, d.output_bytes(), limits) ||
+  if (!inside(d.in_addr, d.input_bytes(), limits) || !inside(d.out_addr, d.output_tensor_bytes(), limits) ||
       (d.type == LayerType::Add && !inside(d.in2_addr, d.input2_bytes(), limits)) ||
       (d.has_weights() && (!inside(d.weight_addr, d.weight_bytes(), limits) ||
                            !inside(d.bias_addr, d.bias_bytes(), limits))))

@@ -34,7 +34,16 @@ struct LayerRegs {
   uint32_t in_c = 0, in_h = 0, in_w = 0, out_c = 0;
   uint32_t kernel = 0, stride = 0, pad = 0, groups = 0;
   uint32_t prec = 0, quant = 0;
+  uint32_t out_c_offset = 0, out_c_total = 0;
 };
+
+// The layer registers of a chain descriptor (loom_layer_t word order), or
+// an error code when its tag or flags are wrong.
+struct DescriptorResult {
+  LayerRegs regs;
+  uint32_t error = LOOM_ERR_NONE;
+};
+DescriptorResult parse_descriptor(const uint32_t (&words)[LOOM_DESC_WORDS]);
 
 struct DeviceLimits {
   uint64_t dram_base = 0x80000000ull;
@@ -49,6 +58,9 @@ struct LayerDesc {
   uint32_t in_addr = 0, in2_addr = 0, weight_addr = 0, bias_addr = 0, out_addr = 0;
   uint32_t in_c = 0, in_h = 0, in_w = 0;
   uint32_t out_c = 0, out_h = 0, out_w = 0;
+  // The layer writes channels [out_c_offset, out_c_offset + out_c) of a
+  // tensor of out_c_total channels at out_addr (concatenation in place).
+  uint32_t out_c_offset = 0, out_c_total = 0;
   uint32_t kh = 1, kw = 1, sy = 1, sx = 1, py = 0, px = 0, groups = 1;
   uint32_t pa = 0, pw = 0, po = 0, pa2 = 0;  // stored precisions (bit planes)
   uint32_t sat_prec = 0;                     // saturation precision, <= po
@@ -67,7 +79,11 @@ struct LayerDesc {
   uint64_t input2_bytes() const;
   uint64_t weight_bytes() const;
   uint64_t bias_bytes() const { return has_weights() ? uint64_t{out_c} * 4 : 0; }
-  uint64_t output_bytes() const;
+  // Channels of the tensor at out_addr (out_c_total, or out_c when 0).
+  uint32_t tensor_channels() const { return out_c_total ? out_c_total : out_c; }
+  uint64_t output_bytes() const;         // what this layer writes
+  uint64_t output_tensor_bytes() const;  // the whole tensor at out_addr
+  bool output_strided() const { return output_bytes() != output_tensor_bytes(); }
   uint64_t macs() const { return layer_macs(type, output_elements(), in_c_per_group(), kh, kw); }
 };
 

@@ -21,6 +21,8 @@ Loom::Loom(sc_core::sc_module_name name, const LoomConfig& config)
   reg_socket.register_b_transport(this, &Loom::b_transport);
   sequencer_ = std::make_unique<Sequencer>("sequencer", dma_socket, config_.dma, config_.clock_period);
   sequencer_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
+  descriptor_dma_ = std::make_unique<DmaEngine>(dma_socket, config_.dma);
+  descriptor_dma_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
   declare_registers();
   SC_THREAD(sequencer_thread);
   SC_METHOD(drive_irq);
@@ -45,10 +47,10 @@ void Loom::declare_registers() {
   regs_.add({"CTRL", LOOM_REG_CTRL, 0, RegAccess::ReadWrite, LOOM_CTRL_IRQ_ENABLE,
              [this](uint32_t value) { on_ctrl_write(value); }, nullptr});
   ro("STATUS", LOOM_REG_STATUS);
-  regs_.add({"IRQ_STATUS", LOOM_REG_IRQ_STATUS, 0, RegAccess::WriteOneToClear,
-             LOOM_IRQ_DONE | LOOM_IRQ_ERROR, irq_changed, nullptr});
-  regs_.add({"IRQ_MASK", LOOM_REG_IRQ_MASK, LOOM_IRQ_DONE | LOOM_IRQ_ERROR, RegAccess::ReadWrite,
-             LOOM_IRQ_DONE | LOOM_IRQ_ERROR, irq_changed, nullptr});
+  regs_.add({"IRQ_STATUS", LOOM_REG_IRQ_STATUS, 0, RegAccess::WriteOneToClear, LOOM_IRQ_ALL, irq_changed,
+             nullptr});
+  regs_.add({"IRQ_MASK", LOOM_REG_IRQ_MASK, LOOM_IRQ_ALL, RegAccess::ReadWrite, LOOM_IRQ_ALL, irq_changed,
+             nullptr});
   rw("LAYER_TYPE", LOOM_REG_LAYER_TYPE);
   rw("IN_ADDR", LOOM_REG_IN_ADDR);
   rw("IN2_ADDR", LOOM_REG_IN2_ADDR);
@@ -65,6 +67,8 @@ void Loom::declare_registers() {
   rw("GROUPS", LOOM_REG_GROUPS);
   rw("PREC", LOOM_REG_PREC);
   rw("QUANT", LOOM_REG_QUANT);
+  rw("OUT_C_OFFSET", LOOM_REG_OUT_C_OFFSET);
+  rw("OUT_C_TOTAL", LOOM_REG_OUT_C_TOTAL);
   // Output shape of what is programmed now, so a driver can size buffers.
   const auto out_dim = [this](bool height) {
     const DecodeResult r = decode_layer(programmed_layer(), config_.limits);
@@ -82,6 +86,14 @@ void Loom::declare_registers() {
     ro((std::string(name) + "_HI").c_str(), offset + 4);
   }
   ro("LAYERS_DONE", LOOM_REG_LAYERS_DONE);
+  rw("CHAIN_ADDR", LOOM_REG_CHAIN_ADDR);
+  rw("CHAIN_COUNT", LOOM_REG_CHAIN_COUNT);
+  regs_.add({"CHAIN_CTRL", LOOM_REG_CHAIN_CTRL, 0, RegAccess::ReadWrite, LOOM_CHAIN_IRQ_PER_LAYER, nullptr,
+             nullptr});
+  ro("CHAIN_INDEX", LOOM_REG_CHAIN_INDEX);
+  ro("CHAIN_CYCLES_LO", LOOM_REG_CHAIN_CYCLES_LO);
+  ro("CHAIN_CYCLES_HI", LOOM_REG_CHAIN_CYCLES_HI);
+  ro("CHAIN_FETCH_BYTES", LOOM_REG_CHAIN_FETCH_BYTES);
   ro("TILES", LOOM_REG_TILES);
   ro("BOUND", LOOM_REG_BOUND);
   const auto size_register = [](uint64_t bytes) { return static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)); };
@@ -108,6 +120,8 @@ LayerRegs Loom::programmed_layer() const {
   r.groups = regs_.get(LOOM_REG_GROUPS);
   r.prec = regs_.get(LOOM_REG_PREC);
   r.quant = regs_.get(LOOM_REG_QUANT);
+  r.out_c_offset = regs_.get(LOOM_REG_OUT_C_OFFSET);
+  r.out_c_total = regs_.get(LOOM_REG_OUT_C_TOTAL);
   return r;
 }
 
@@ -123,7 +137,7 @@ void Loom::on_ctrl_write(uint32_t value) {
     return;
   }
   irq_update_event_.notify(sc_core::SC_ZERO_TIME);  // IRQ_ENABLE may have changed
-  if (!(value & LOOM_CTRL_START)) return;
+  if (!(value & (LOOM_CTRL_START | LOOM_CTRL_START_CHAIN))) return;
   if (busy_) {  // the running layer goes on; the driver is told it erred
     regs_.set(LOOM_REG_STATUS, regs_.get(LOOM_REG_STATUS) | LOOM_STATUS_ERROR |
                                    (LOOM_ERR_BUSY << LOOM_STATUS_ERR_SHIFT));
@@ -132,7 +146,11 @@ void Loom::on_ctrl_write(uint32_t value) {
   }
   busy_ = true;
   start_pending_ = true;
-  latched_ = programmed_layer();  // the layer is what was programmed at START
+  // What runs is what was programmed at the START write (START_CHAIN wins).
+  chain_ = {(value & LOOM_CTRL_START_CHAIN) != 0, regs_.get(LOOM_REG_CHAIN_ADDR),
+            regs_.get(LOOM_REG_CHAIN_COUNT),
+            (regs_.get(LOOM_REG_CHAIN_CTRL) & LOOM_CHAIN_IRQ_PER_LAYER) != 0};
+  latched_ = programmed_layer();
   regs_.set(LOOM_REG_STATUS, LOOM_STATUS_BUSY);
   start_event_.notify(access_delay_);
 }
@@ -157,28 +175,83 @@ void Loom::sequencer_thread() {
     while (!start_pending_) sc_core::wait(start_event_);
     start_pending_ = false;
     const uint64_t generation = running_generation_ = generation_;
-    const sc_time start = sc_core::sc_time_stamp();
-    LayerRecord record;
-    sc_time local_time = config_.clock_period;  // one cycle to decode the registers
-    const DecodeResult decoded = decode_layer(latched_, config_.limits);
-    record.error = decoded.error;
-    if (!decoded.error) {
-      const DmaEngine::Result result = run_layer(decoded.desc, record, local_time);
-      if (result == DmaEngine::Result::Cancelled) continue;  // soft reset: abandon at once
-      if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
+    if (chain_.active) {
+      run_chain(generation);
+      continue;
     }
-    // The device is clocked: it signals completion on the next clock edge.
-    const sc_time end = sc_core::sc_time_stamp() + local_time;
-    record.cycles = static_cast<uint64_t>(std::ceil((end - start) / config_.clock_period));
-    // A soft reset cuts the wait short so a new START is served at once.
-    sc_core::wait(start + sc_time::from_value(config_.clock_period.value() * record.cycles) -
-                      sc_core::sc_time_stamp(),
-                  reset_event_);
-    if (!record.error)
-      record.drain_cycles = record.cycles - 1 - record.compute_cycles - record.stall_data_cycles -
-                            record.stall_space_cycles;
-    finish(record, generation);
+    LayerRecord record;
+    if (!serve_layer(latched_, record) || generation != generation_) continue;  // soft reset
+    record_layer(record);
+    end_run(record.error, LOOM_IRQ_DONE);
   }
+}
+
+sc_time Loom::cycles_time(uint64_t cycles) const {
+  return sc_time::from_value(config_.clock_period.value() * cycles);
+}
+
+uint64_t Loom::cycles_until(const sc_time& start, const sc_time& local_time) const {
+  return static_cast<uint64_t>(std::ceil((sc_core::sc_time_stamp() + local_time - start) / config_.clock_period));
+}
+
+bool Loom::serve_layer(const LayerRegs& regs, LayerRecord& record) {
+  const sc_time start = sc_core::sc_time_stamp();
+  sc_time local_time = config_.clock_period;  // one cycle to decode the registers
+  const DecodeResult decoded = decode_layer(regs, config_.limits);
+  record.error = decoded.error;
+  if (!decoded.error) {
+    const DmaEngine::Result result = run_layer(decoded.desc, record, local_time);
+    if (result == DmaEngine::Result::Cancelled) return false;  // soft reset: abandon at once
+    if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
+  }
+  // The device is clocked: it signals completion on the next clock edge.
+  record.cycles = cycles_until(start, local_time);
+  // A soft reset cuts the wait short so a new START is served at once.
+  sc_core::wait(start + cycles_time(record.cycles) - sc_core::sc_time_stamp(), reset_event_);
+  if (!record.error)
+    record.drain_cycles = record.cycles - 1 - record.compute_cycles - record.stall_data_cycles -
+                          record.stall_space_cycles;
+  return true;
+}
+
+// Each descriptor is fetched by DMA (on its own clock edges, before its layer
+// starts), then its layer runs exactly as after a START.
+void Loom::run_chain(uint64_t generation) {
+  const sc_time chain_start = sc_core::sc_time_stamp();
+  const ChainStart chain = chain_;
+  uint32_t error = chain.count == 0 ? LOOM_ERR_BAD_DESCRIPTOR : LOOM_ERR_NONE;
+  uint32_t index = 0;
+  uint64_t fetch_bytes = 0;
+  for (; index < chain.count; ++index) {
+    regs_.set(LOOM_REG_CHAIN_INDEX, index);
+    LayerRecord record;
+    uint32_t words[LOOM_DESC_WORDS] = {};
+    sc_time local_time = sc_core::SC_ZERO_TIME;
+    const DmaEngine::Result fetched = descriptor_dma_->read(chain.addr + uint64_t{index} * LOOM_DESC_BYTES,
+                                                 reinterpret_cast<uint8_t*>(words), LOOM_DESC_BYTES, local_time);
+    if (fetched == DmaEngine::Result::Cancelled) return;
+    record.descriptor_fetch_cycles = cycles_until(sc_core::sc_time_stamp(), local_time);
+    sc_core::wait(cycles_time(record.descriptor_fetch_cycles), reset_event_);
+    if (generation != generation_) return;
+    DescriptorResult parsed;
+    if (fetched == DmaEngine::Result::BusError) {
+      parsed.error = LOOM_ERR_DMA;
+    } else {
+      fetch_bytes += LOOM_DESC_BYTES;
+      record.descriptor_bytes_read = LOOM_DESC_BYTES;
+      parsed = parse_descriptor(words);
+    }
+    record.error = parsed.error;
+    if (!record.error && (!serve_layer(parsed.regs, record) || generation != generation_)) return;
+    record_layer(record);
+    error = record.error;
+    if (error) break;  // the chain stops at this descriptor
+    if (chain.irq_per_layer && index + 1 < chain.count) raise(LOOM_IRQ_DONE);
+  }
+  regs_.set(LOOM_REG_CHAIN_INDEX, error ? index : chain.count);
+  regs_.set64(LOOM_REG_CHAIN_CYCLES_LO, cycles_until(chain_start, sc_core::SC_ZERO_TIME));
+  regs_.set(LOOM_REG_CHAIN_FETCH_BYTES, static_cast<uint32_t>(fetch_bytes));
+  end_run(error, LOOM_IRQ_CHAIN_DONE | (chain.irq_per_layer ? LOOM_IRQ_DONE : 0));
 }
 
 // The datapath computes the whole layer from the operands as they are in
@@ -244,22 +317,9 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
   return Result::Ok;
 }
 
-void Loom::finish(const LayerRecord& record, uint64_t generation) {
-  if (generation != generation_) return;  // soft reset abandoned this layer
-  busy_ = false;
+void Loom::record_layer(const LayerRecord& record) {
   log_.push_back(record);
-  const uint32_t status = regs_.get(LOOM_REG_STATUS) & ~LOOM_STATUS_BUSY;
-  uint32_t irq_status = regs_.get(LOOM_REG_IRQ_STATUS);
-  if (record.error) {
-    regs_.set(LOOM_REG_STATUS, (status & ~LOOM_STATUS_ERR_MASK) | LOOM_STATUS_ERROR |
-                                   (record.error << LOOM_STATUS_ERR_SHIFT));
-    irq_status |= LOOM_IRQ_ERROR;
-  } else {
-    regs_.set(LOOM_REG_STATUS, status | LOOM_STATUS_DONE);
-    regs_.set(LOOM_REG_LAYERS_DONE, regs_.get(LOOM_REG_LAYERS_DONE) + 1);
-    irq_status |= LOOM_IRQ_DONE;
-  }
-  regs_.set(LOOM_REG_IRQ_STATUS, irq_status);
+  if (!record.error) regs_.set(LOOM_REG_LAYERS_DONE, regs_.get(LOOM_REG_LAYERS_DONE) + 1);
   regs_.set64(LOOM_REG_CYCLES_LO, record.cycles);
   regs_.set64(LOOM_REG_COMPUTE_CYCLES_LO, record.compute_cycles);
   regs_.set64(LOOM_REG_DMA_CYCLES_LO, record.dma_cycles);
@@ -269,7 +329,24 @@ void Loom::finish(const LayerRecord& record, uint64_t generation) {
   regs_.set64(LOOM_REG_STALL_SPACE_CYCLES_LO, record.stall_space_cycles);
   regs_.set(LOOM_REG_TILES, static_cast<uint32_t>(std::min<uint64_t>(record.tiles, UINT32_MAX)));
   regs_.set(LOOM_REG_BOUND, record.memory_bound ? 1u : 0u);
+}
+
+void Loom::raise(uint32_t irq_causes) {
+  regs_.set(LOOM_REG_IRQ_STATUS, regs_.get(LOOM_REG_IRQ_STATUS) | irq_causes);
   irq_update_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Loom::end_run(uint32_t error, uint32_t done_causes) {
+  busy_ = false;
+  const uint32_t status = regs_.get(LOOM_REG_STATUS) & ~LOOM_STATUS_BUSY;
+  if (error) {
+    regs_.set(LOOM_REG_STATUS, (status & ~LOOM_STATUS_ERR_MASK) | LOOM_STATUS_ERROR |
+                                   (error << LOOM_STATUS_ERR_SHIFT));
+    raise(LOOM_IRQ_ERROR);
+  } else {
+    regs_.set(LOOM_REG_STATUS, status | LOOM_STATUS_DONE);
+    raise(done_causes);
+  }
 }
 
 }  // namespace loomvp

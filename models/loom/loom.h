@@ -48,6 +48,8 @@ struct LayerRecord {
   uint64_t dram_bytes_read = 0;
   uint64_t dram_bytes_written = 0;
   uint64_t dram_bytes[static_cast<uint32_t>(TensorKind::Count)] = {};  // per tensor kind
+  uint64_t descriptor_fetch_cycles = 0;  // chain: fetching this layer's descriptor, before `cycles`
+  uint64_t descriptor_bytes_read = 0;    // chain: the descriptor's bytes (not in dram_bytes_read)
   uint64_t steps = 0;
   double pa_dynamic_avg = 0;
 };
@@ -70,22 +72,37 @@ class Loom : public sc_core::sc_module {
   void on_ctrl_write(uint32_t value);
   void soft_reset();
   void sequencer_thread();
+  // Runs one layer from START (now) to its completion clock edge; false when
+  // a soft reset abandoned it.
+  bool serve_layer(const LayerRegs& regs, LayerRecord& record);
+  void run_chain(uint64_t generation);
   void drive_irq();
   // Runs one decoded layer from sc_time_stamp() + local_time; on return
   // local_time is zero and the layer's last store has completed.
   DmaEngine::Result run_layer(const LayerDesc& desc, LayerRecord& record, sc_core::sc_time& local_time);
-  void finish(const LayerRecord& record, uint64_t generation);
+  void record_layer(const LayerRecord& record);  // log and counters
+  void raise(uint32_t irq_causes);
+  void end_run(uint32_t error, uint32_t done_causes);  // STATUS, interrupt, not busy
+  sc_core::sc_time cycles_time(uint64_t cycles) const;
+  // Whole cycles from `start` to now + local_time, rounded up to a clock edge.
+  uint64_t cycles_until(const sc_core::sc_time& start, const sc_core::sc_time& local_time) const;
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   LoomConfig config_;
   const EngineSpec& engine_;
   RegisterBank regs_;
   std::unique_ptr<Sequencer> sequencer_;
+  std::unique_ptr<DmaEngine> descriptor_dma_;  // fetches chain descriptors
   sc_core::sc_event start_event_;
   sc_core::sc_event reset_event_;
   sc_core::sc_time access_delay_;  // timing annotation of the register access in progress
   bool start_pending_ = false;
   LayerRegs latched_;  // configuration registers as they were at the accepted START
+  struct ChainStart {
+    bool active = false;  // START_CHAIN rather than START
+    uint32_t addr = 0, count = 0;
+    bool irq_per_layer = false;
+  } chain_;  // chain registers as they were at the accepted START_CHAIN
   sc_core::sc_event irq_update_event_;
   bool busy_ = false;
   uint64_t generation_ = 0;  // bumped by soft reset: a running layer is abandoned

@@ -77,8 +77,8 @@ class Planner {
   uint64_t out_pixel_bytes(uint64_t channels) const { return bitplane::bricks(channels) * d_.po * kBrickBytesPerPlane; }
   // The output tensor in DRAM: the layer writes channels [out_channel_offset,
   // + out_c) of a tensor of out_channels_total (a multiple-of-16 offset).
-  uint32_t out_channel_offset() const { return 0; }
-  uint32_t out_channels_total() const { return d_.out_c; }
+  uint32_t out_channel_offset() const { return d_.out_c_offset; }
+  uint32_t out_channels_total() const { return d_.tensor_channels(); }
   // DRAM address and packed-image offset of channel brick `brick` of output pixel `pixel`.
   uint64_t out_address(uint64_t pixel, uint32_t first_channel) const {
     return d_.out_addr + pixel * out_pixel_bytes(out_channels_total()) +

@@ -189,6 +189,9 @@ assert any(l["tiles"] >= l["output_shape"][1] > 1 or (l["type"] == "fc" and l["t
   layer-over-mac-limit)
     expect_bad_input "layers[0]" "loom.max_layer_macs" -- run --workload tiny-1x1 --set loom.max_layer_macs=100
     ;;
+  set-bad-firmware-mode)
+    expect_bad_input "firmware.mode" "chain, registers" -- run --workload tiny-1x1 --set firmware.mode=dma
+    ;;
   buffer-too-small)
     expect_bad_input "--set loom.activation_buffer_bytes" "layers[0] (conv1)" "792" -- \
       run --workload tiny-conv --set loom.activation_buffer_bytes=100
@@ -282,6 +285,39 @@ for doc in (a, b):
 for key in a:
     assert a[key] == b[key], f"{key} differs"
 assert a == b
+EOF
+    ;;
+
+  firmware-modes)  # chain (default), chain with per-layer interrupts, registers: same layers, same checks
+    for mode in chain chain-irq registers; do
+      set_args=(--set firmware.mode=chain)
+      [ "$mode" = chain-irq ] && set_args=(--set firmware.irq_per_layer=true)
+      [ "$mode" = registers ] && set_args=(--set firmware.mode=registers)
+      run_loomvp run --workload tiny-resnet "${set_args[@]}" --stats "$TMP/$mode.json"
+      [ "$RC" -eq 0 ] || fail "firmware mode $mode exited $RC"
+    done
+    /usr/bin/python3 - "$TMP" <<'EOF' || fail "the modes disagree"
+import json, re, sys
+s = {m: json.load(open(f"{sys.argv[1]}/{m}.json")) for m in ("chain", "chain-irq", "registers")}
+def total(m):  # the firmware's own total, from its console line
+    line = [l for l in s[m]["console"] if "layers done in" in l][0]
+    return int(re.search(r"done in (\d+) accelerator", line).group(1))
+keys = ("cycles", "compute_cycles", "dram_bytes_read", "dram_bytes_written")
+layers = [[{k: l[k] for k in keys} for l in s[m]["layers"]] for m in s]
+assert layers[0] == layers[1] == layers[2], "per-layer figures differ between modes"
+assert all(l["ran"] and l["mismatches"] == 0 for m in s for l in s[m]["layers"])
+n, layer_sum = len(layers[0]), sum(l["cycles"] for l in layers[0])
+assert n == 5
+assert total("registers") == layer_sum, (total("registers"), layer_sum)
+# A chain adds one descriptor fetch (80 bytes from SRAM) per layer.
+assert all(l["descriptor_fetch_cycles"] == 0 for l in s["registers"]["layers"])
+for m in ("chain", "chain-irq"):
+    fetches = [l["descriptor_fetch_cycles"] for l in s[m]["layers"]]
+    assert all(1 <= f <= 50 for f in fetches), fetches
+    assert total(m) == layer_sum + sum(fetches), (m, total(m), layer_sum, fetches)
+assert "loom: chain interrupts 1" in s["chain"]["console"], s["chain"]["console"]
+assert f"loom: chain interrupts {n}" in s["chain-irq"]["console"], s["chain-irq"]["console"]
+assert not any("chain" in l for l in s["registers"]["console"])
 EOF
     ;;
 

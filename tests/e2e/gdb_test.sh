@@ -24,7 +24,9 @@ fail() {
 
 command -v gdb-multiarch >/dev/null || { echo "SKIPPED: gdb-multiarch not installed"; exit 77; }
 
-timeout 120 "$LOOMVP" run --workload tiny-conv --cpu rv32 --gdb 0 >"$TMP/loomvp.out" 2>"$TMP/loomvp.err" &
+# Single-layer register mode, so the driver calls loom_start once per layer.
+timeout 120 "$LOOMVP" run --workload tiny-conv --cpu rv32 --set firmware.mode=registers --gdb 0 \
+  >"$TMP/loomvp.out" 2>"$TMP/loomvp.err" &
 LOOMVP_PID=$!
 PORT=
 for _ in $(seq 100); do
@@ -43,7 +45,7 @@ break loom_start
 continue
 print/x base
 up
-print header.layer_count
+print count
 down
 print/x \$pc
 stepi
@@ -59,7 +61,7 @@ LOOMVP_PID=
 
 grep -q "^Breakpoint 1, loom_start (base=" "$TMP/gdb.out" || fail "no stop at the breakpoint in loom_start"
 grep -q '^\$1 = 0x10010000$' "$TMP/gdb.out" || fail "loom_start's base is not SOC_LOOM_BASE"
-grep -q '^\$2 = 5$' "$TMP/gdb.out" || fail "header.layer_count is not 5 (tiny-conv has 5 layers)"
+grep -q '^\$2 = 5$' "$TMP/gdb.out" || fail "the caller's layer count is not 5 (tiny-conv has 5 layers)"
 PC_BEFORE=$(sed -n 's/^\$3 = \(0x[0-9a-f]*\)$/\1/p' "$TMP/gdb.out")
 PC_AFTER=$(sed -n 's/^\$4 = \(0x[0-9a-f]*\)$/\1/p' "$TMP/gdb.out")
 [ -n "$PC_BEFORE" ] && [ -n "$PC_AFTER" ] || fail "pc not printed around stepi"

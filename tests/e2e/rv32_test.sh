@@ -64,8 +64,10 @@ case "$CASE" in
   exec-missing-file)
     expect 2 stderr "$TMP/none.elf" -- exec "$TMP/none.elf" ;;
   run-rv32-console)
-    expect 0 stdout "[console] loom: 5 layers done in" "cpu rv32:" "5 interrupts taken" "PASS" -- \
-      run --workload tiny-conv --cpu rv32 --console "$TMP/console.txt"
+    # A descriptor chain with one interrupt per layer (firmware.irq_per_layer).
+    expect 0 stdout "[console] loom: 5 layers done in" "[console] loom: chain interrupts 5" "cpu rv32:" \
+      "5 interrupts taken" "PASS" -- \
+      run --workload tiny-conv --cpu rv32 --set firmware.irq_per_layer=true --console "$TMP/console.txt"
     grep -q "^loom: 5 layers done in [0-9]* accelerator cycles$" "$TMP/console.txt" || fail "--console file"
     ;;
   run-rv32-deterministic)

@@ -343,3 +343,15 @@ TEST_CASE("config error: compiler.space_to_depth must be a boolean", "[config][e
   CHECK_THAT(msg, Contains("compiler.space_to_depth"));
   CHECK_THAT(msg, Contains("boolean"));
 }
+
+TEST_CASE("firmware.mode selects chains (default) or single-layer registers - unknown modes are refused", "[config]") {
+  const PlatformConfig defaults = load_platform("", "", {});
+  CHECK_FALSE(defaults.firmware.register_mode);
+  CHECK_FALSE(defaults.firmware.irq_per_layer);
+  const PlatformConfig registers = load_platform("", "", {"firmware.mode=registers", "firmware.irq_per_layer=true"});
+  CHECK(registers.firmware.register_mode);
+  CHECK(registers.firmware.irq_per_layer);
+  const std::string msg = user_error_of("", "", {"firmware.mode=dma"});
+  CHECK_THAT(msg, Contains("firmware.mode"));
+  CHECK_THAT(msg, Contains("chain, registers"));
+}

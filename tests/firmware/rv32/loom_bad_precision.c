@@ -7,12 +7,13 @@
 
 int main(void) {
   loom_net_header_t *header = (loom_net_header_t *)SOC_NET_TABLE_ADDR;
-  loom_layer_t *layer = (loom_layer_t *)(SOC_NET_TABLE_ADDR + sizeof(*header));
+  loom_desc_t *desc = (loom_desc_t *)(SOC_NET_TABLE_ADDR + sizeof(*header));
+  loom_layer_t layer_regs = {0};
+  loom_layer_t *layer = &layer_regs;
   header->magic = LOOM_NET_MAGIC;
   header->version = LOOM_NET_VERSION;
   header->layer_count = 1u;
-  header->reserved = 0u;
-  *layer = (loom_layer_t){0};
+  header->flags = 0u; /* a descriptor chain, the runner's default */
   layer->layer_type = LOOM_LAYER_CONV;
   layer->in_addr = SOC_DRAM_BASE;
   layer->weight_addr = SOC_DRAM_BASE + 0x1000u;
@@ -26,6 +27,7 @@ int main(void) {
   layer->stride = LOOM_YX(1u, 1u);
   layer->groups = 1u;
   layer->prec = LOOM_PREC(0u, 8u, 8u, 0u); /* Pa = 0: not allowed */
+  loom_desc_init(desc, layer);
   rv32_irq_attach(PLIC_SOURCE_LOOM, 0, 0);
   rv32_irq_enable();
   return loom_app_main();

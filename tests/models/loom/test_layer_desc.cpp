@@ -155,3 +155,71 @@ TEST_CASE("error names cover every code") {
   for (uint32_t code = 0; code < LOOM_ERR_COUNT; ++code) CHECK(std::string(error_name(code)) != "UNKNOWN");
   CHECK(std::string(error_name(LOOM_ERR_COUNT)) == "UNKNOWN");
 }
+
+TEST_CASE("output channel offset and total: whole bricks inside the total, total 0 means OUT_C") {
+  LayerRegs r = valid_conv();  // 40 filters, 8x8 output at PO 7
+  DecodeResult d = decode_layer(r, DeviceLimits{});
+  REQUIRE(d.error == LOOM_ERR_NONE);
+  CHECK(d.desc.out_c_total == 40);
+  CHECK_FALSE(d.desc.output_strided());
+
+  r.out_c_offset = 32;
+  r.out_c_total = 72;  // exactly fits: 32 + 40
+  d = decode_layer(r, DeviceLimits{});
+  REQUIRE(d.error == LOOM_ERR_NONE);
+  CHECK(d.desc.output_bytes() == 8 * 8 * 3 * 7 * 2);         // the layer writes its 3 bricks
+  CHECK(d.desc.output_tensor_bytes() == 8 * 8 * 5 * 7 * 2);  // of a 72-channel tensor (5 bricks)
+  CHECK(d.desc.output_strided());
+
+  r.out_c_total = 71;  // 32 + 40 > 71
+  CHECK(error_of(r) == LOOM_ERR_BAD_SHAPE);
+  r.out_c_total = 72;
+  r.out_c_offset = 8;  // not a whole brick
+  CHECK(error_of(r) == LOOM_ERR_BAD_SHAPE);
+  r.out_c_offset = 0;
+  r.out_c_total = 65536;
+  CHECK(error_of(r) == LOOM_ERR_BAD_SHAPE);
+  r.out_c_total = 16;  // total smaller than the layer itself
+  CHECK(error_of(r) == LOOM_ERR_BAD_SHAPE);
+
+  // The address check covers the whole tensor, not only this layer's part:
+  // 8*8*5*7*2 = 4480 bytes from out_addr must lie in DRAM.
+  r.out_c_offset = 32;
+  r.out_c_total = 72;
+  DeviceLimits limits;
+  limits.dram_size = 0x300000 + 4480 - 1;
+  CHECK(decode_layer(r, limits).error == LOOM_ERR_BAD_ADDRESS);
+  limits.dram_size += 1;
+  CHECK(decode_layer(r, limits).error == LOOM_ERR_NONE);
+
+  // Pools take OUT_C = C and may be placed too.
+  r.layer_type = LOOM_LAYER_MAXPOOL;
+  r.kernel = LOOM_YX(2, 2);
+  r.stride = LOOM_YX(2, 2);
+  r.pad = 0;
+  r.out_c_offset = 16;
+  r.out_c_total = 36;  // 16 + 20
+  CHECK(decode_layer(r, limits).error == LOOM_ERR_NONE);
+}
+
+TEST_CASE("a chain descriptor gives the layer registers in loom_layer_t order - a wrong tag or flags is BAD_DESCRIPTOR") {
+  uint32_t w[LOOM_DESC_WORDS];
+  w[0] = LOOM_DESC_TAG;
+  w[1] = 0;
+  for (uint32_t i = 0; i < LOOM_DESC_LAYER_WORDS; ++i) w[2 + i] = 100 + i;
+  DescriptorResult d = parse_descriptor(w);
+  REQUIRE(d.error == LOOM_ERR_NONE);
+  CHECK(d.regs.layer_type == 100);
+  CHECK(d.regs.out_addr == 105);
+  CHECK(d.regs.out_c == 109);
+  CHECK(d.regs.quant == 115);
+  CHECK(d.regs.out_c_offset == 116);
+  CHECK(d.regs.out_c_total == 117);
+  CHECK(LOOM_DESC_TAG == 0x4C440001u);
+  CHECK(LOOM_DESC_BYTES == 80);
+  w[0] = 0x4C440002u;  // a future version
+  CHECK(parse_descriptor(w).error == LOOM_ERR_BAD_DESCRIPTOR);
+  w[0] = LOOM_DESC_TAG;
+  w[1] = 1;
+  CHECK(parse_descriptor(w).error == LOOM_ERR_BAD_DESCRIPTOR);
+}
