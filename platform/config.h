@@ -10,11 +10,18 @@
 #include <nlohmann/json.hpp>
 
 #include "models/cpu/native_cpu.h"
+#include "models/fault/fault_injector.h"
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
 #include "models/memory/memory.h"
 
 namespace loomvp {
+
+// Limits that end a run which would otherwise never finish (docs/errors.md).
+struct RunLimits {
+  sc_core::sc_time max_simulated;  // simulation.max_simulated_ns
+  double max_host_seconds = 0;     // simulation.max_host_seconds; 0: no watchdog
+};
 
 struct PlatformConfig {
   std::string name;
@@ -24,6 +31,8 @@ struct PlatformConfig {
   MemoryConfig sram;
   MemoryConfig dram;
   RouterConfig interconnect;
+  RunLimits limits;
+  FaultConfig dram_fault;  // between the interconnect and DRAM
 };
 
 // Directory holding the built-in platform files.

@@ -9,13 +9,14 @@
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
 #include "platform/golden_reference.h"
+#include "platform/run_limits.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
 
 namespace loomvp {
 
 bool RunResult::passed() const {
-  if (!firmware_exited || firmware_exit_code != 0) return false;
+  if (!stop_reason.empty() || !firmware_exited || firmware_exit_code != 0) return false;
   for (const LayerResult& l : layers)
     if (!l.ran || l.mismatches || l.expected_mismatches) return false;
   return true;
@@ -164,7 +165,12 @@ RunResult run_workload(const RunOptions& options) {
   soc.sram().backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
   soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
 
-  sc_core::sc_start();
+  result.stop_reason = simulate_with_limits(cfg.limits, [&soc, &w] {
+    const size_t done = soc.loom().layer_log().size();
+    if (done >= w.layers.size()) return std::string("the device had finished every layer; the firmware was running");
+    return "the device had finished " + std::to_string(done) + " of " + std::to_string(w.layers.size()) +
+           " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
+  });
   soc.uart().flush();
   result.cpu_bus_errors = soc.cpu().bus_errors();
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
@@ -194,9 +200,12 @@ RunResult run_workload(const RunOptions& options) {
     values.resize(out.shape.elements());
     bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec,
                                  out.is_signed, values.data());
+    lr.output_fnv1a64 = 0xcbf29ce484222325ull;  // FNV-1a over the int32 values, little-endian
     for (size_t k = 0; k < values.size(); ++k) {
       lr.mismatches += values[k] != golden[i][k];
       if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
+      for (int b = 0; b < 32; b += 8)
+        lr.output_fnv1a64 = (lr.output_fnv1a64 ^ ((static_cast<uint32_t>(values[k]) >> b) & 0xff)) * 0x100000001b3ull;
     }
   }
   result.host_seconds =

@@ -21,7 +21,13 @@ Soc::Soc(sc_core::sc_module_name name, const PlatformConfig& config, std::functi
   router_->connect_target(uart_->socket, "uart", SOC_UART_BASE, SOC_PERIPHERAL_WINDOW);
   router_->connect_target(sysctrl_->socket, "sysctrl", SOC_SYSCTRL_BASE, SOC_PERIPHERAL_WINDOW);
   router_->connect_target(loom_->reg_socket, "loom", SOC_LOOM_BASE, LOOM_REG_SPACE_BYTES);
-  router_->connect_target(dram_->socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
+  if (config.dram_fault.mode == FaultMode::None) {
+    router_->connect_target(dram_->socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
+  } else {
+    dram_fault_ = std::make_unique<FaultInjector>("dram_fault", config.dram_fault);
+    router_->connect_target(dram_fault_->target_socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
+    dram_fault_->initiator_socket.bind(dram_->socket);
+  }
 
   loom_->irq(loom_irq_);
   cpu_->irq(loom_irq_);

@@ -9,6 +9,7 @@
 #include <systemc>
 
 #include "models/cpu/native_cpu.h"
+#include "models/fault/fault_injector.h"
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
 #include "models/memory/memory.h"
@@ -30,6 +31,7 @@ class Soc : public sc_core::sc_module {
   NativeCpu& cpu() { return *cpu_; }
   Uart& uart() { return *uart_; }
   SysCtrl& sysctrl() { return *sysctrl_; }
+  const FaultInjector* dram_fault() const { return dram_fault_.get(); }  // null unless configured
 
  private:
   std::unique_ptr<Router> router_;
@@ -38,6 +40,7 @@ class Soc : public sc_core::sc_module {
   std::unique_ptr<NativeCpu> cpu_;
   std::unique_ptr<Uart> uart_;
   std::unique_ptr<SysCtrl> sysctrl_;
+  std::unique_ptr<FaultInjector> dram_fault_;
   sc_core::sc_signal<bool> loom_irq_{"loom_irq"};
 };
 

@@ -5,11 +5,11 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include "models/loom/bitplane.h"
+#include "platform/input_checks.h"
 #include "platform/npy.h"
 #include "platform/paths.h"
 #include "platform/user_error.h"
@@ -39,6 +39,15 @@ std::vector<std::string> builtin_workloads() {
 }
 
 namespace {
+
+// Layer, tensor and built-in workload names: [A-Za-z0-9_][A-Za-z0-9_.-]*.
+bool valid_name(const std::string& name) {
+  const auto word_char = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  if (name.empty() || !word_char(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return word_char(c) || c == '.' || c == '-'; });
+}
 
 // The "uniform" initialiser (docs/workload-format.md 4.2), written straight
 // into the element type so large weight tensors never exist as int64.
@@ -88,7 +97,7 @@ class BundleReader {
     }
     const json& v = obj.at(key);
     if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
-      fail(field + key, "is " + v.dump() + "; allowed integers " + std::to_string(lo) + ".." + std::to_string(hi));
+      fail(field + key, "is " + echo_json(v) + "; allowed integers " + std::to_string(lo) + ".." + std::to_string(hi));
     return v.get<int64_t>();
   }
 
@@ -116,7 +125,7 @@ class BundleReader {
     if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer() ||
         v[0].get<int64_t>() < lo || v[0].get<int64_t>() > 255 || v[1].get<int64_t>() < lo ||
         v[1].get<int64_t>() > 255)
-      fail(field + key, "is " + v.dump() + "; expected [y, x] with integers " + std::to_string(lo) + "..255");
+      fail(field + key, "is " + echo_json(v) + "; expected [y, x] with integers " + std::to_string(lo) + "..255");
     y = v[0].get<uint32_t>();
     x = v[1].get<uint32_t>();
   }
@@ -138,8 +147,9 @@ class BundleReader {
       const fs::path rel(relative);
       if (rel.is_absolute() || relative.find('\\') != std::string::npos ||
           std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; }))
-        fail(where + ".file", "'" + relative + "' must be a relative path inside the bundle (no '..', no '\\')");
+        fail(where + ".file", "'" + echo(relative) + "' must be a relative path inside the bundle (no '..', no '\\')");
       const std::string path = (fs::path(dir_) / rel).string();
+      inside_bundle(path, where + ".file");
       NpyArray array;
       try {
         array = read_npy(path);
@@ -188,9 +198,8 @@ class BundleReader {
   }
 
   void check_name(const std::string& name, const std::string& field) const {
-    static const std::regex pattern("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-    if (!std::regex_match(name, pattern))
-      fail(field, "'" + name + "' is not a valid name; allowed: [A-Za-z0-9_][A-Za-z0-9_.-]*");
+    if (!valid_name(name))
+      fail(field, "'" + echo(name) + "' is not a valid name; allowed: [A-Za-z0-9_][A-Za-z0-9_.-]*");
   }
 
   static std::string shape_text(const std::vector<uint64_t>& shape) {
@@ -200,6 +209,17 @@ class BundleReader {
   }
 
   const std::string& file() const { return file_; }
+
+  // A symlink may point elsewhere inside the bundle, never out of it
+  // (docs/workload-format.md section 1).
+  void inside_bundle(const std::string& path, const std::string& field) const {
+    std::error_code error;
+    const fs::path real = fs::weakly_canonical(path, error), root = fs::weakly_canonical(dir_, error);
+    if (error) fail(field, echo(path) + ": cannot resolve path: " + error.message());
+    const auto mismatch = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (mismatch.first != root.end())
+      fail(field, echo(path) + " resolves to " + echo(real.string()) + ", outside the bundle; symlinks must stay inside it");
+  }
 
  private:
   std::string file_, dir_;
@@ -228,33 +248,34 @@ Workload load_workload(const std::string& name_or_dir) {
   try {
     return load_checked(name_or_dir);
   } catch (const nlohmann::json::exception& e) {
-    throw UserError(name_or_dir, "", std::string("unexpected JSON value: ") + e.what());
+    throw UserError(echo(name_or_dir), "", std::string("unexpected JSON value: ") + echo(e.what()));
   }
 }
 
 namespace {
 
+// A path is used as given; a plain name (no '/', no "..") is looked up in
+// the workloads folder, so --workload cannot reach outside it by name.
+std::string network_file(const std::string& name_or_dir) {
+  std::error_code error;
+  const fs::path in_dir = fs::path(name_or_dir) / "network.json";
+  if (fs::is_directory(name_or_dir, error)) {
+    if (fs::exists(in_dir, error)) return in_dir.string();
+  } else if (fs::exists(name_or_dir, error)) {
+    return name_or_dir;
+  }
+  const fs::path builtin = fs::path(workloads_dir()) / name_or_dir / "network.json";
+  if (valid_name(name_or_dir) && name_or_dir.find("..") == std::string::npos && fs::exists(builtin, error))
+    return builtin.string();
+  std::string names;
+  for (const auto& n : builtin_workloads()) names += (names.empty() ? "" : ", ") + n;
+  throw UserError("--workload", echo(name_or_dir), "no such workload or bundle; built-in workloads: " + names);
+}
+
 Workload load_checked(const std::string& name_or_dir) {
-  std::string file = name_or_dir;
-  if (fs::is_directory(file)) file = (fs::path(file) / "network.json").string();
-  else if (!fs::exists(file) && fs::exists(fs::path(workloads_dir()) / name_or_dir / "network.json"))
-    file = (fs::path(workloads_dir()) / name_or_dir / "network.json").string();
-  if (!fs::exists(file)) {
-    std::string names;
-    for (const auto& n : builtin_workloads()) names += (names.empty() ? "" : ", ") + n;
-    throw UserError("--workload", name_or_dir, "no such workload or bundle; built-in workloads: " + names);
-  }
+  const std::string file = network_file(name_or_dir);
   const BundleReader r(file, fs::path(file).parent_path().string());
-  json doc;
-  {
-    std::ifstream in(file);
-    if (!in) r.fail("", "cannot open file");
-    try {
-      doc = json::parse(in);
-    } catch (const json::parse_error& e) {
-      r.fail("", std::string("malformed JSON: ") + e.what());
-    }
-  }
+  const json doc = parse_json_file(file);
   if (!doc.is_object()) r.fail("(top level)", "must be an object");
   r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers"}, "");
   if (!doc.contains("format") || doc["format"] != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
@@ -265,7 +286,8 @@ Workload load_checked(const std::string& name_or_dir) {
   w.name = r.text(doc, "name", "");
   if (doc.contains("description") && !doc["description"].is_string()) r.fail("description", "must be a string");
   w.description = doc.contains("description") ? doc["description"].get<std::string>() : "";
-  w.profile = doc.contains("profile") && doc["profile"].is_string() ? doc["profile"].get<std::string>() : "";
+  if (doc.contains("profile") && !doc["profile"].is_string()) r.fail("profile", "must be a string");
+  w.profile = doc.contains("profile") ? doc["profile"].get<std::string>() : "";
 
   const json& input = r.need(doc, "input", "");
   r.only_keys(input, {"name", "shape", "prec", "signed", "data"}, "input.");
@@ -299,9 +321,9 @@ Workload load_checked(const std::string& name_or_dir) {
     WorkloadLayer L;
     L.name = r.text(j, "name", f);
     r.check_name(L.name, f + "name");
-    if (tensors.count(L.name)) r.fail(f + "name", "'" + L.name + "' is already used by another tensor");
+    if (tensors.count(L.name)) r.fail(f + "name", "'" + echo(L.name) + "' is already used by another tensor");
     const std::string type = r.text(j, "type", f);
-    if (!types.count(type)) r.fail(f + "type", "'" + type + "' unknown; allowed: conv, fc, maxpool, avgpool, add");
+    if (!types.count(type)) r.fail(f + "type", "'" + echo(type) + "' unknown; allowed: conv, fc, maxpool, avgpool, add");
     L.type = types.at(type);
     switch (L.type) {
       case LayerType::Conv:
@@ -324,7 +346,7 @@ Workload load_checked(const std::string& name_or_dir) {
 
     const auto find_tensor = [&](const json& name, const std::string& field) -> const TensorInfo& {
       if (!name.is_string() || !tensors.count(name.get<std::string>()))
-        r.fail(field, "is " + name.dump() + "; must name the input or an earlier layer");
+        r.fail(field, "is " + echo_json(name) + "; must name the input or an earlier layer");
       return tensors.at(name.get<std::string>());
     };
     if (L.type == LayerType::Add) {
@@ -348,7 +370,7 @@ Workload load_checked(const std::string& name_or_dir) {
       L.in_signed = a.is_signed;
     }
     if (j.contains("pa") && r.integer(j, "pa", f, 1, 16) != L.pa)
-      r.fail(f + "pa", "is " + j["pa"].dump() + " but input '" + L.inputs[0] + "' is stored at " +
+      r.fail(f + "pa", "is " + echo_json(j["pa"]) + " but input '" + L.inputs[0] + "' is stored at " +
                            std::to_string(L.pa) + " bits; they must be equal");
     L.out_prec = static_cast<uint32_t>(r.integer(j, "out_prec", f, 1, 16));
     L.out_signed = r.boolean(j, "out_signed", f, false);
