@@ -131,11 +131,22 @@ struct Reader {
     if (v != std::floor(v)) throw UserError(origin(section + "." + key), section + "." + key, "must be a whole number");
     return static_cast<uint64_t>(v);
   }
+  // A clock period must be a whole number of picoseconds (the simulation's
+  // time resolution): refused rather than rounded, so every cycle count stays exact.
+  sc_core::sc_time clock_period(const std::string& section) const {
+    const double mhz = number(section, "clock_mhz", 1, 10000);
+    const double period_ps = 1e6 / mhz, whole_ps = std::round(period_ps);
+    if (std::abs(period_ps - whole_ps) > 1e-6)  // only floating-point noise is forgiven
+      throw UserError(origin(section + ".clock_mhz"), section + ".clock_mhz",
+                      "value " + number_text(mhz) + " gives a clock period of " + number_text(period_ps) +
+                          " ps; allowed: a frequency whose period 1e6/clock_mhz is a whole number of ps "
+                          "(e.g. 1000, 800, 500, 400, 250, 200, 125, 100)");
+    return sc_core::sc_time(whole_ps, sc_core::SC_PS);
+  }
   bool boolean(const std::string& section, const std::string& key) const { return at(section, key).get<bool>(); }
   std::string text(const std::string& section, const std::string& key) const { return at(section, key).get<std::string>(); }
 };
 
-sc_core::sc_time period_of_mhz(double mhz) { return sc_core::sc_time(1e6 / mhz, sc_core::SC_PS); }
 
 // A channel moving `beat_bytes` per beat at `gb_per_s` takes beat_bytes / GB/s ns per beat.
 sc_core::sc_time beat_time(uint64_t beat_bytes, double gb_per_s) {
@@ -171,7 +182,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   if (!parsed)
     throw UserError(r.origin("loom.engine"), "loom.engine", "unknown engine '" + echo(engine) + "'; allowed: " + engine_names());
   c.loom.engine = *parsed;
-  c.loom.clock_period = period_of_mhz(r.number("loom", "clock_mhz", 1, 10000));
+  c.loom.clock_period = r.clock_period("loom");
   c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
   c.loom.dma.burst_bytes = static_cast<uint32_t>(r.integer("loom", "dma_burst_bytes", 4, 4096));
   c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
@@ -180,7 +191,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
 
   if (r.text("cpu", "model") != "native")
     throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + echo(r.text("cpu", "model")) + "'; allowed: native");
-  c.cpu.clock_period = period_of_mhz(r.number("cpu", "clock_mhz", 1, 10000));
+  c.cpu.clock_period = r.clock_period("cpu");
   c.cpu.use_dmi = r.boolean("cpu", "dmi");
 
   const auto memory = [&r](const std::string& section, uint64_t max_size) {
@@ -197,7 +208,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.loom.limits.dram_size = c.dram.size_bytes;
 
   c.interconnect.bytes_per_cycle = static_cast<uint32_t>(r.integer("interconnect", "bytes_per_cycle", 1, 4096));
-  c.interconnect.clock_period = period_of_mhz(r.number("interconnect", "clock_mhz", 1, 10000));
+  c.interconnect.clock_period = r.clock_period("interconnect");
   c.interconnect.latency_cycles = static_cast<uint32_t>(r.integer("interconnect", "latency_cycles", 0, 100000));
 
   const sc_core::sc_time quantum(r.number("simulation", "quantum_ns", 1, 1e9), sc_core::SC_NS);

@@ -3,6 +3,7 @@
 //                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]
 //   loomvp list
 //   loomvp bench [--workload NAME] [--engines a,b,...]
+//   loomvp bench --iss [--elf FILE]
 // Exit codes: 0 ran and every check passed, 1 firmware or check failure (or a
 // run limit ended it), 2 bad input (including an output file that cannot be
 // written), 3 internal error (a bug in LoomVP). docs/errors.md lists them all.
@@ -21,6 +22,7 @@
 #include "platform/input_checks.h"
 #include "platform/junit.h"
 #include "platform/output_files.h"
+#include "platform/iss_bench.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/user_error.h"
@@ -37,7 +39,8 @@ const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]\n"
     "       loomvp list\n"
-    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n";
+    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n"
+    "       loomvp bench --iss [--elf FILE.elf]\n";
 
 po::variables_map parse(const po::options_description& options, int argc, char** argv) {
   po::variables_map vm;
@@ -113,8 +116,16 @@ int command_bench(int argc, char** argv) {
   po::options_description desc("bench options");
   desc.add_options()
       ("workload", po::value(&workload)->default_value(workload), "built-in workload or bundle directory")
-      ("engines", po::value(&engines)->default_value(engines), "comma-separated engines");
-  parse(desc, argc, argv);
+      ("engines", po::value(&engines)->default_value(engines), "comma-separated engines")
+      ("iss", po::bool_switch(), "RV32 ISS speed (MIPS) on a compute-bound program instead")
+      ("elf", po::value<std::string>(), "with --iss: the RV32 program (default: the built benchmark)");
+  const po::variables_map vm = parse(desc, argc, argv);
+  if (vm["iss"].as<bool>()) {
+    const std::string elf = vm.count("elf") ? vm["elf"].as<std::string>() : iss_bench_program();
+    if (elf.empty())
+      throw UserError("--iss", "", "the ISS benchmark program was not built (riscv64-unknown-elf-gcc missing); give --elf");
+    return run_iss_bench(elf, std::cout);
+  }
   return run_bench(workload, engines, std::cout);
 }
 

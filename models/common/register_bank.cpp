@@ -40,8 +40,11 @@ tlm::tlm_response_status RegisterBank::write(uint32_t offset, uint32_t value) {
 }
 
 void RegisterBank::transport(tlm::tlm_generic_payload& trans, uint32_t offset) {
-  if (trans.get_data_length() != 4 || trans.get_streaming_width() < 4 ||
-      trans.get_byte_enable_ptr() != nullptr || offset % 4 != 0) {
+  if (trans.get_byte_enable_ptr() != nullptr) {  // registers are written whole
+    trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_data_length() != 4 || trans.get_streaming_width() < 4 || offset % 4 != 0) {
     trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
     return;
   }

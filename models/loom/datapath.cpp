@@ -79,12 +79,15 @@ void fully_connected(const LayerDesc& d, const LayerOperands& op, std::vector<in
   }
 }
 
-// True when |sum of products| stays below 2^31 for any data of these precisions.
+// True when |sum of products| stays below 2^31 for any data of these
+// precisions. Strict: two most-negative operands give +2^(pa-1) * 2^(pw-1)
+// per term, and the sum may reach exactly +2^31, one past INT32_MAX.
+// (At most 2^16 * 2^15 * 2^32 = 2^63: the product fits in 64 bits.)
 bool products_fit_int32(const LayerDesc& d) {
   const uint64_t max_act = uint64_t{1} << (d.in_signed ? d.pa - 1 : d.pa);
   const uint64_t max_weight = uint64_t{1} << (d.pw - 1);
   const uint64_t terms = uint64_t{d.in_c_per_group()} * d.kh * d.kw;
-  return max_act * max_weight <= (uint64_t{1} << 31) / terms;
+  return max_act * max_weight * terms < (uint64_t{1} << 31);
 }
 
 void pool(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>& out) {

@@ -121,6 +121,7 @@ void Loom::on_ctrl_write(uint32_t value) {
   }
   busy_ = true;
   start_pending_ = true;
+  latched_ = programmed_layer();  // the layer is what was programmed at START
   regs_.set(LOOM_REG_STATUS, LOOM_STATUS_BUSY);
   start_event_.notify(access_delay_);
 }
@@ -148,7 +149,7 @@ void Loom::sequencer_thread() {
     const sc_time start = sc_core::sc_time_stamp();
     LayerRecord record;
     sc_time local_time = config_.clock_period;  // one cycle to decode the registers
-    const DecodeResult decoded = decode_layer(programmed_layer(), config_.limits);
+    const DecodeResult decoded = decode_layer(latched_, config_.limits);
     record.error = decoded.error;
     if (!decoded.error) {
       const DmaEngine::Result result = execute(decoded.desc, record, local_time);

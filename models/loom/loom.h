@@ -73,6 +73,7 @@ class Loom : public sc_core::sc_module {
   sc_core::sc_event reset_event_;
   sc_core::sc_time access_delay_;  // timing annotation of the register access in progress
   bool start_pending_ = false;
+  LayerRegs latched_;  // configuration registers as they were at the accepted START
   sc_core::sc_event irq_update_event_;
   bool busy_ = false;
   uint64_t generation_ = 0;  // bumped by soft reset: a running layer is abandoned

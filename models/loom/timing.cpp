@@ -1,6 +1,8 @@
 #include "timing.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace loomvp {
@@ -79,7 +81,9 @@ ComputeTiming loom_conv(const LayerDesc& d, const EngineSpec& e, bool dynamic, c
 const EngineSpec& engine_spec(Engine engine) {
   for (const EngineSpec& spec : kEngines)
     if (spec.engine == engine) return spec;
-  return kEngines[0];
+  // Only parse_engine makes an Engine from outside data; anything else is a bug.
+  throw std::invalid_argument("engine_spec: unknown engine value " +
+                              std::to_string(static_cast<uint32_t>(engine)));
 }
 
 std::optional<Engine> parse_engine(const std::string& name) {

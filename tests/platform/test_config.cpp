@@ -295,3 +295,16 @@ TEST_CASE("config error: fault keys are checked", "[config][errors][fault]") {
   CHECK(c.dram_fault.stall == sc_core::sc_time(5000, sc_core::SC_NS));
   CHECK(load_platform("", "", {}).dram_fault.mode == FaultMode::None);
 }
+
+TEST_CASE("config error: a clock whose period is not a whole number of ps is refused, not rounded", "[config][errors]") {
+  // 300 MHz is 3333.33 ps; each clock key names itself.
+  for (const std::string key : {"loom.clock_mhz", "cpu.clock_mhz", "interconnect.clock_mhz"}) {
+    const std::string msg = user_error_of("", "", {key + "=300"});
+    CHECK_THAT(msg, Contains(key));
+    CHECK_THAT(msg, Contains("whole number of ps"));
+  }
+  CHECK_THAT(user_error_of("", "", {"loom.clock_mhz=1000.5"}), Contains("loom.clock_mhz"));
+  // 800 MHz is exactly 1250 ps, 3.2 MHz exactly 312500 ps.
+  CHECK(load_platform("", "", {"loom.clock_mhz=800"}).loom.clock_period == sc_time(1250, SC_PS));
+  CHECK(load_platform("", "", {"cpu.clock_mhz=3.2"}).cpu.clock_period == sc_time(312500, SC_PS));
+}

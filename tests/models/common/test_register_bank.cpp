@@ -82,3 +82,25 @@ TEST_CASE("register payloads of the wrong size or alignment get a burst error") 
   CHECK(trans.get_response_status() == tlm::TLM_OK_RESPONSE);
   CHECK(bank.get(0x4) == 0x1200u);
 }
+
+TEST_CASE("a byte-enabled register access gets a byte-enable error and changes nothing") {
+  uint32_t last = 0;
+  int writes = 0;
+  RegisterBank bank = make_bank(last, writes);
+  tlm::tlm_generic_payload trans;
+  uint32_t value = 0x00003400u;
+  uint8_t enables[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+  trans.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  trans.set_data_length(4);
+  trans.set_streaming_width(4);
+  trans.set_byte_enable_ptr(enables);
+  trans.set_byte_enable_length(4);
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  bank.transport(trans, 0x4);
+  CHECK(trans.get_response_status() == tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+  CHECK(bank.get(0x4) == 0x100u);
+  CHECK(writes == 0);
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  bank.transport(trans, 0x0);
+  CHECK(trans.get_response_status() == tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+}

@@ -157,3 +157,37 @@ TEST_CASE("requantize: ReLU - round half up - saturation") {
   d.relu = true;
   CHECK(requantize(-100, d) == 0);
 }
+
+namespace {
+
+// Signed activations at their minimum times weights at their minimum: each
+// product is +2^(pa-1) * 2^(pw-1), and `terms` of them sum to exactly +2^31,
+// one past INT32_MAX. By hand: saturated at 16 signed bits that is 32767.
+std::vector<int32_t> most_negative_sum(LayerType type, uint32_t pa, uint32_t pw) {
+  constexpr uint32_t c = 512, k = 16;  // 512 * 16 * 16 = 2^17 terms of 2^7 * 2^7
+  LayerDesc d;
+  d.type = type;
+  d.in_c = c;
+  d.in_h = d.in_w = d.kh = d.kw = k;
+  d.out_c = 1;
+  d.out_h = d.out_w = 1;
+  d.pa = pa;
+  d.pw = pw;
+  d.po = d.sat_prec = 16;
+  d.in_signed = d.out_signed = true;
+  const std::vector<int32_t> input(uint64_t{c} * k * k, -128);
+  const std::vector<int16_t> weights(uint64_t{c} * k * k, -128);
+  const int32_t bias = 0;
+  return compute_layer(d, {input.data(), nullptr, weights.data(), &bias});
+}
+
+}  // namespace
+
+TEST_CASE("a sum of products of exactly +2^31 takes the 64-bit path on every precision (issue 7 defect 10)") {
+  for (const LayerType type : {LayerType::Conv, LayerType::Fc}) {
+    INFO(layer_type_name(type));
+    // Stored at 8 bits (Loom profile) and at 16 bits (base): same values.
+    CHECK(most_negative_sum(type, 8, 8) == std::vector<int32_t>{32767});
+    CHECK(most_negative_sum(type, 16, 16) == std::vector<int32_t>{32767});
+  }
+}

@@ -358,3 +358,31 @@ TEST_CASE("a START written right after a soft reset during the compute phase is 
   // Input and weight reads take about 2 us here; compute about 2.2 us more.
   restart_after_soft_reset(sc_time(3, sc_core::SC_US));
 }
+
+TEST_CASE("the layer is latched at the START write: later register writes never change it (issue 7 defect 10)") {
+  std::unique_ptr<ConvFixture> fixture;
+  LoomBench bench([&fixture](LoomBench& b) {
+    b.program(fixture->regs);
+    // A temporally decoupled CPU issues START at 60 ns and PREC = 0 at 66 ns
+    // before the kernel reaches either time.
+    uint32_t ctrl = LOOM_CTRL_IRQ_ENABLE | LOOM_CTRL_START, zero = 0;
+    sc_time delay(60, SC_NS);
+    REQUIRE(b.cpu.transport(tlm::TLM_WRITE_COMMAND, kLoomBase + LOOM_REG_CTRL, &ctrl, 4, delay) ==
+            tlm::TLM_OK_RESPONSE);
+    delay = sc_time(66, SC_NS);
+    REQUIRE(b.cpu.transport(tlm::TLM_WRITE_COMMAND, kLoomBase + LOOM_REG_PREC, &zero, 4, delay) ==
+            tlm::TLM_OK_RESPONSE);
+    // And while it runs, everything else too.
+    wait(sc_time(500, SC_NS));
+    CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_BUSY);
+    for (uint32_t offset = LOOM_REG_LAYER_TYPE; offset <= LOOM_REG_QUANT; offset += 4)
+      if (offset != 0x038 && offset != 0x03C) b.set(offset, 0);
+    CHECK(b.reg(LOOM_REG_OUT_H) == 0);  // OUT_H shows what is programmed now
+    b.wait_irq();
+    CHECK(b.reg(LOOM_REG_IRQ_STATUS) == LOOM_IRQ_DONE);
+    CHECK(b.reg(LOOM_REG_STATUS) == LOOM_STATUS_DONE);
+  });
+  fixture = std::make_unique<ConvFixture>(bench.dram);
+  simulate(bench);
+  CHECK(fixture->device_output(bench.dram) == golden_layer(fixture->layer, fixture->input, nullptr));
+}

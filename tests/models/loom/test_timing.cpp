@@ -1,6 +1,7 @@
 // Timing formulas on hand-computed cases (docs/timing-model.md).
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <vector>
 
 #include "models/loom/timing.h"
@@ -129,4 +130,9 @@ TEST_CASE("engine names parse and unknown ones do not") {
   CHECK_FALSE(parse_engine("lm8b"));
   CHECK(engine_spec(Engine::Stripes).stored_weight_prec == 16);
   CHECK(engine_spec(Engine::Base).stored_act_prec == 16);
+}
+
+TEST_CASE("an engine value no engine has is an error, not a silent fallback to base") {
+  CHECK_THROWS_AS(engine_spec(static_cast<Engine>(7)), std::invalid_argument);
+  CHECK(engine_spec(Engine::Lm4b).act_bits_per_cycle == 4);
 }
