@@ -28,5 +28,5 @@ inline void write_file(const std::string& path, const uint8_t* data, size_t size
 }  // namespace loomvp_fuzz
 
 // libsystemc's own main() is unused (libFuzzer has one), but the library
-// still needs the symbol.
-int sc_main(int, char*[]) { return 0; }
+// still needs the symbol (declared extern "C" by SystemC).
+extern "C" int sc_main(int, char*[]) { return 0; }
