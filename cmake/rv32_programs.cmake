@@ -1,8 +1,8 @@
 # Bare-metal RV32 programs (ISS tests, the ISS benchmark) built with Debian's
 # riscv64-unknown-elf-gcc. Without it the RV32 programs are skipped, and say so.
-find_program(LOOMVP_RISCV_GCC riscv64-unknown-elf-gcc)
-if(LOOMVP_RISCV_GCC)
-  message(STATUS "RV32 programs: building with ${LOOMVP_RISCV_GCC}")
+find_program(LOOMVP_RV32_CC riscv64-unknown-elf-gcc)
+if(LOOMVP_RV32_CC)
+  message(STATUS "RV32 programs: building with ${LOOMVP_RV32_CC}")
 else()
   message(WARNING "riscv64-unknown-elf-gcc not found (Debian package gcc-riscv64-unknown-elf): "
                   "RV32 test programs and the ISS benchmark are skipped")
@@ -21,7 +21,7 @@ function(loomvp_rv32_program output)
   endforeach()
   set(script ${CMAKE_CURRENT_SOURCE_DIR}/${ARG_LINKER_SCRIPT})
   add_custom_command(OUTPUT ${output}
-    COMMAND ${LOOMVP_RISCV_GCC} ${LOOMVP_RV32_FLAGS} ${ARG_FLAGS} -I${CMAKE_CURRENT_SOURCE_DIR}
+    COMMAND ${LOOMVP_RV32_CC} ${LOOMVP_RV32_FLAGS} ${ARG_FLAGS} -I${CMAKE_CURRENT_SOURCE_DIR}
             -T ${script} ${sources} -o ${output}
     DEPENDS ${sources} ${script} ${ARG_DEPENDS}
     COMMENT "RV32 program ${output}"

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/loom/timing.h"
+#include "platform/runner.h"
 #include "platform/user_error.h"
 
 extern char** environ;
@@ -34,13 +35,16 @@ int run_bench(const std::string& workload, const std::string& engines, std::ostr
   self[len] = '\0';
 
   char line[256];
-  std::snprintf(line, sizeof line, "%-8s %10s %10s %14s %14s %16s  %s\n", "engine", "host_s", "peak_MiB",
+  std::snprintf(line, sizeof line, "%-9s %10s %10s %14s %14s %16s  %s\n", "engine", "host_s", "peak_MiB",
                 "cycles", "GMAC", "MAC/host_s", "result");
   out << "LoomVP bench: workload " << workload << "\n" << line;
   int status_all = 0;
-  for (const std::string& engine : names) {
-    const std::string stats = "/tmp/loomvp-bench-" + std::to_string(getpid()) + "-" + engine + ".json";
+  // One child run per row; `extra` are further `run` options.
+  const auto run_row = [&](const std::string& label, const std::string& engine, const std::vector<std::string>& extra) {
+    const std::string stats =
+        "/tmp/loomvp-bench-" + std::to_string(getpid()) + "-" + engine + "-" + std::to_string(extra.size()) + ".json";
     std::vector<std::string> args{self, "run", "--workload", workload, "--engine", engine, "--stats", stats, "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -64,11 +68,18 @@ int run_bench(const std::string& workload, const std::string& engines, std::ostr
       }
     }
     std::remove(stats.c_str());
-    std::snprintf(line, sizeof line, "%-8s %10.2f %10.1f %14llu %14.3f %16.3e  %s\n", engine.c_str(), seconds,
+    std::snprintf(line, sizeof line, "%-9s %10.2f %10.1f %14llu %14.3f %16.3e  %s\n", label.c_str(), seconds,
                   usage.ru_maxrss / 1024.0, (unsigned long long)cycles, macs / 1e9, macs / seconds,
                   code == 0 ? "pass" : "FAIL");
     out << line << std::flush;
-  }
+  };
+  for (const std::string& engine : names) run_row(engine, engine, {});
+  // The first engine again with the cross-built driver on the RV32 ISS: the
+  // host time next to the native CPU's row above.
+  if (rv32_firmware_path().empty())
+    out << names.front() << "/rv32: skipped (the RV32 firmware was not built)\n";
+  else
+    run_row(names.front() + "/rv32", names.front(), {"--cpu", "rv32"});
   return status_all;
 }
 

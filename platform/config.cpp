@@ -184,15 +184,24 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.loom.engine = *parsed;
   c.loom.clock_period = r.clock_period("loom");
   c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
+  c.loom.dynamic_precision_group = static_cast<uint32_t>(r.integer("loom", "dynamic_precision_group", 0, 65536));
   c.loom.dma.burst_bytes = static_cast<uint32_t>(r.integer("loom", "dma_burst_bytes", 4, 4096));
   c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
   c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);
   c.loom.limits.max_layer_macs = r.integer("loom", "max_layer_macs", 1, 1e15);
+  c.loom.buffers.weight_bytes = r.integer("loom", "weight_buffer_bytes", 64, UINT32_MAX);
+  c.loom.buffers.activation_bytes = r.integer("loom", "activation_buffer_bytes", 64, UINT32_MAX);
+  c.loom.buffers.output_bytes = r.integer("loom", "output_buffer_bytes", 64, UINT32_MAX);
 
-  if (r.text("cpu", "model") != "native")
-    throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + echo(r.text("cpu", "model")) + "'; allowed: native");
+  const std::string cpu_model = r.text("cpu", "model");
+  if (cpu_model != "native" && cpu_model != "rv32")
+    throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + echo(cpu_model) + "'; allowed: native, rv32");
+  c.cpu_model = cpu_model == "rv32" ? PlatformConfig::CpuModel::Rv32 : PlatformConfig::CpuModel::Native;
   c.cpu.clock_period = r.clock_period("cpu");
   c.cpu.use_dmi = r.boolean("cpu", "dmi");
+  c.rv32.clock_period = c.cpu.clock_period;
+  c.rv32.use_dmi = c.cpu.use_dmi;
+  c.rv32.cycles_per_instruction = static_cast<uint32_t>(r.integer("cpu", "cycles_per_instruction", 1, 1000));
 
   const auto memory = [&r](const std::string& section, uint64_t max_size) {
     MemoryConfig m;
@@ -211,12 +220,34 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.interconnect.clock_period = r.clock_period("interconnect");
   c.interconnect.latency_cycles = static_cast<uint32_t>(r.integer("interconnect", "latency_cycles", 0, 100000));
 
+  // Every DRAM access arbitrates (docs/timing-model.md section 7): DMI would
+  // let an access skip the contended link and channel.
+  c.dram.dmi_allowed = false;
+
+  c.compiler.space_to_depth = r.boolean("compiler", "space_to_depth");
+
+  c.traffic.enabled = r.boolean("traffic", "enabled");
+  c.traffic.bandwidth_gb_per_s = r.number("traffic", "bandwidth_gb_per_s", 0.001, 1e6);
+  c.traffic.burst_bytes = static_cast<uint32_t>(r.integer("traffic", "burst_bytes", 4, 4096));
+  const std::string pattern = r.text("traffic", "pattern");
+  if (pattern != "sequential" && pattern != "random")
+    throw UserError(r.origin("traffic.pattern"), "traffic.pattern",
+                    "unknown pattern '" + pattern.substr(0, 100) + "'; allowed: sequential, random");
+  c.traffic.random = pattern == "random";
+  c.traffic.seed = r.integer("traffic", "seed", 0, 9007199254740992.0);
+  c.traffic.max_outstanding = static_cast<uint32_t>(r.integer("traffic", "max_outstanding", 1, 1024));
+  // The window is the top of DRAM, away from the runner's tensors at the bottom.
+  c.traffic.window_bytes = r.integer("traffic", "window_bytes", c.traffic.burst_bytes, double(c.dram.size_bytes));
+  c.traffic.window_base = c.loom.limits.dram_base + c.dram.size_bytes - c.traffic.window_bytes;
+
   const sc_core::sc_time quantum(r.number("simulation", "quantum_ns", 1, 1e9), sc_core::SC_NS);
   c.cpu.quantum = quantum;
+  c.rv32.quantum = quantum;
   c.loom.dma.quantum = quantum;
   c.limits.max_simulated = sc_core::sc_time(r.number("simulation", "max_simulated_ns", 1, 1e15), sc_core::SC_NS);
   c.limits.max_host_seconds = r.number("simulation", "max_host_seconds", 0, 1e6);
   c.dram_fault = fault_from_json(r, c.dram.size_bytes);
+  c.traffic.quantum = quantum;
   return c;
 }
 

@@ -11,9 +11,12 @@
 
 #include "models/cpu/native_cpu.h"
 #include "models/fault/fault_injector.h"
+#include "models/cpu/rv32/rv32_cpu.h"
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
 #include "models/memory/memory.h"
+#include "models/traffic/traffic_generator.h"
+#include "platform/compiler.h"
 
 namespace loomvp {
 
@@ -27,12 +30,18 @@ struct PlatformConfig {
   std::string name;
   nlohmann::json json;  // the full, effective configuration (goes into stats)
   LoomConfig loom;
+  // cpu.model: the host-compiled driver (native) or the cross-built driver on
+  // the RV32 ISS (rv32); the other struct is unused.
+  enum class CpuModel { Native, Rv32 } cpu_model = CpuModel::Native;
   NativeCpuConfig cpu;
+  Rv32Config rv32;
   MemoryConfig sram;
   MemoryConfig dram;
   RouterConfig interconnect;
   RunLimits limits;
   FaultConfig dram_fault;  // between the interconnect and DRAM
+  CompilerOptions compiler;
+  TrafficConfig traffic;
 };
 
 // Directory holding the built-in platform files.

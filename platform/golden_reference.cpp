@@ -86,14 +86,28 @@ std::vector<int32_t> golden_layer(const WorkloadLayer& L, const std::vector<int3
   return out;
 }
 
+std::vector<int32_t> concat_channels(const ConcatTensor& cat, const std::vector<std::vector<int32_t>>& outputs) {
+  std::vector<int32_t> values;
+  values.reserve(cat.shape.elements());
+  for (size_t part : cat.parts) values.insert(values.end(), outputs[part].begin(), outputs[part].end());
+  return values;
+}
+
 std::vector<std::vector<int32_t>> golden_outputs(const Workload& w) {
   std::map<std::string, const std::vector<int32_t>*> tensors{{w.input_name, &w.input}};
   std::vector<std::vector<int32_t>> outputs;
+  std::vector<std::vector<int32_t>> concats(w.concats.size());
   outputs.reserve(w.layers.size());
-  for (const WorkloadLayer& layer : w.layers) {
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const WorkloadLayer& layer = w.layers[i];
     const std::vector<int32_t>* in2 = layer.inputs.size() > 1 ? tensors.at(layer.inputs[1]) : nullptr;
     outputs.push_back(golden_layer(layer, *tensors.at(layer.inputs[0]), in2));
     tensors[layer.name] = &outputs.back();
+    // Channels are C-major, so a concatenation is its parts one after another.
+    if (layer.concat >= 0 && w.concats[layer.concat].parts.back() == i) {
+      concats[layer.concat] = concat_channels(w.concats[layer.concat], outputs);
+      tensors[w.concats[layer.concat].name] = &concats[layer.concat];
+    }
   }
   return outputs;
 }

@@ -1,6 +1,7 @@
 // loomvp: command-line front end (docs/user-guide.md).
 //   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
 //                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]
+//   loomvp exec  FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]
 //   loomvp list
 //   loomvp bench [--workload NAME] [--engines a,b,...]
 //   loomvp bench --iss [--elf FILE]
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -17,12 +19,16 @@
 #include <boost/program_options.hpp>
 #include <systemc>
 
+#include "models/cpu/gdb_server.h"
+#include "platform/batch.h"
 #include "platform/bench.h"
 #include "platform/config.h"
+#include "platform/exec.h"
 #include "platform/input_checks.h"
-#include "platform/junit.h"
-#include "platform/output_files.h"
 #include "platform/iss_bench.h"
+#include "platform/junit.h"
+#include "platform/networks.h"
+#include "platform/output_files.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/user_error.h"
@@ -36,8 +42,11 @@ namespace {
 constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2, kExitInternal = 3;
 
 const char* const kUsage =
-    "usage: loomvp run [--workload NAME|DIR] [--engine ENGINE] [--platform NAME|FILE]\n"
+    "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]\n"
+    "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
+    "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
+    "                  [--platform NAME|FILE] [--set key=value]...\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n"
     "       loomvp bench --iss [--elf FILE.elf]\n";
@@ -65,27 +74,75 @@ po::variables_map parse(const po::options_description& options, int argc, char**
   return vm;
 }
 
+void write_file(const std::string& path, const std::string& option, const std::string& text) {
+  std::ofstream out(path);
+  if (!out || !(out << text)) throw UserError(option, path, "cannot write file");
+}
+
+// Listens for gdb and blocks until it connects (docs/user-guide.md).
+std::unique_ptr<GdbServer> open_gdb(uint16_t port, DebugHook*& hook) {
+  std::unique_ptr<GdbServer> server;
+  try {
+    server = std::make_unique<GdbServer>(port);
+  } catch (const std::runtime_error& e) {
+    throw UserError("--gdb", std::to_string(port), e.what());
+  }
+  std::cerr << "loomvp: waiting for gdb on 127.0.0.1:" << server->port() << std::endl;
+  server->accept_client();
+  hook = server.get();
+  return server;
+}
+
+void write_console(const std::string& path, const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  write_file(path, "--console", text);
+}
+
 int command_run(int argc, char** argv) {
   RunOptions options;
   std::string stats_path, csv_path, junit_path;
+  uint32_t batch_images = 0, batch_jobs = 1;
   po::options_description desc("run options");
   desc.add_options()
       ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("profile", po::value(&options.profile), "precision profile of a network (loomvp list)")
+      ("batch", po::value(&batch_images), "run the first N images of the input set; report top-1 accuracy")
+      ("jobs", po::value(&batch_jobs)->default_value(1), "--batch: images simulated in parallel")
       ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
       ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value")
+      ("cpu", po::value<std::string>(), "host CPU: native (default) or rv32 (the cross-built driver on the ISS)")
+      ("gdb", po::value<uint16_t>(), "with --cpu rv32: wait for gdb on 127.0.0.1:PORT (0: any free port)")
+      ("console", po::value<std::string>(), "also write the UART output to this file")
       ("stats", po::value(&stats_path), "write per-layer statistics as JSON")
       ("csv", po::value(&csv_path), "write per-layer statistics as CSV")
       ("junit", po::value(&junit_path), "write one JUnit test case per layer check")
       ("quiet", po::bool_switch(), "print only the verdict line");
   const po::variables_map vm = parse(desc, argc, argv);
+  if (vm.count("cpu")) options.overrides.push_back("cpu.model=" + vm["cpu"].as<std::string>());
+  std::unique_ptr<GdbServer> gdb;
+  if (vm.count("gdb")) {
+    if (load_platform(options.platform, options.engine, options.overrides).cpu_model != PlatformConfig::CpuModel::Rv32)
+      throw UserError("--gdb", std::to_string(vm["gdb"].as<uint16_t>()),
+                      "needs --cpu rv32 (the native CPU runs host code, which gdb cannot step)");
+    gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
+  }
   // Outputs are checked before simulating, so a typo costs no simulation time.
   const std::vector<std::pair<std::string, std::string>> outputs{
       {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}};
   for (const auto& [option, path] : outputs)
     if (vm.count(option.substr(2))) check_writable(option, path);
+  if (vm.count("batch")) {
+    if (gdb) throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --gdb");
+    const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
+    if (!vm["quiet"].as<bool>()) print_batch(std::cout, batch);
+    return batch.passed() ? kExitPass : kExitFail;
+  }
 
   const RunResult result = run_workload(options);
+  if (gdb) gdb->finish(result.firmware_exit_code);
+  if (vm.count("console")) write_console(vm["console"].as<std::string>(), result.console);
   if (vm["quiet"].as<bool>())
     std::cout << verdict(result) << "\n";
   else
@@ -102,10 +159,53 @@ int command_run(int argc, char** argv) {
   return result.passed() ? kExitPass : kExitFail;
 }
 
+int command_exec(int argc, char** argv) {
+  ExecOptions options;
+  std::string console_path;
+  po::options_description desc("exec options");
+  desc.add_options()
+      ("elf", po::value(&options.elf)->required(), "bare-metal RV32 ELF linked for the SoC map")
+      ("max-instructions", po::value(&options.max_instructions), "stop (and fail) after N instructions")
+      ("gdb", po::value<uint16_t>(), "wait for gdb on 127.0.0.1:PORT (0: any free port)")
+      ("console", po::value(&console_path), "also write the UART output to this file")
+      ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
+      ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value");
+  po::positional_options_description positional;
+  positional.add("elf", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError("command line", "", std::string(e.what()) + "\n" + kUsage);
+  }
+  std::string console_text;
+  options.console = [&console_text](const std::string& line) {
+    std::cout << line << "\n" << std::flush;
+    console_text += line + "\n";
+  };
+  std::unique_ptr<GdbServer> gdb;
+  if (vm.count("gdb")) gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
+
+  const ExecResult result = exec_elf(options);
+  if (gdb) gdb->finish(static_cast<uint8_t>(result.exit_code));
+  if (!console_path.empty()) write_file(console_path, "--console", console_text);
+  std::cout << "exec: " << (result.passed ? "PASS" : "FAIL") << ": " << result.status << " after "
+            << result.instructions_retired << " instructions, " << result.simulated_ns << " ns\n";
+  return result.passed ? kExitPass : kExitFail;
+}
+
 int command_list() {
   std::cout << "workloads:";
   for (const auto& name : builtin_workloads()) std::cout << " " << name;
-  std::cout << "\nplatforms:";
+  std::cout << "\nnetworks (--workload NAME --profile PROFILE; first profile is the default;"
+               " generated on first use into " << network_cache_dir() << "):\n";
+  for (const NetworkEntry& n : network_index()) {
+    std::cout << "  " << n.name << ": ";
+    for (size_t i = 0; i < n.profiles.size(); ++i) std::cout << (i ? ", " : "") << n.profiles[i];
+    std::cout << "\n      " << n.description << "\n";
+  }
+  std::cout << "platforms:";
   for (const auto& name : builtin_platforms()) std::cout << " " << name;
   std::cout << "\nengines: " << engine_names() << "\n";
   return kExitPass;
@@ -126,7 +226,14 @@ int command_bench(int argc, char** argv) {
       throw UserError("--iss", "", "the ISS benchmark program was not built (riscv64-unknown-elf-gcc missing); give --elf");
     return run_iss_bench(elf, std::cout);
   }
-  return run_bench(workload, engines, std::cout);
+  // The engine runs are child processes, so this one may still simulate the ISS.
+  int status = run_bench(workload, engines, std::cout);
+  const std::string elf = iss_bench_program();
+  if (elf.empty())
+    std::cout << "rv32-iss: skipped (the ISS benchmark was not built: riscv64-unknown-elf-gcc missing)\n";
+  else
+    status = std::max(status, run_iss_bench(elf, std::cout));
+  return status;
 }
 
 }  // namespace
@@ -137,6 +244,7 @@ int sc_main(int argc, char** argv) {
     const std::string command = argc > 1 ? argv[1] : "";
     if (command == "run") return command_run(argc - 1, argv + 1);
     if (command == "list") return command_list();
+    if (command == "exec") return command_exec(argc - 1, argv + 1);
     if (command == "bench") return command_bench(argc - 1, argv + 1);
     // A deliberate bug, so the tests can check exit code 3 (docs/errors.md).
     if (command == "internal-error-selftest") throw std::logic_error("deliberate internal error (self-test)");
@@ -145,7 +253,7 @@ int sc_main(int argc, char** argv) {
       return kExitPass;
     }
     throw UserError("command line", command.empty() ? "(none)" : command,
-                    std::string("unknown command; allowed: run, list, bench, help\n") + kUsage);
+                    std::string("unknown command; allowed: run, exec, list, bench, help\n") + kUsage);
   } catch (const UserError& e) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;

@@ -12,6 +12,8 @@ namespace {
 
 struct Totals {
   uint64_t cycles = 0, compute_cycles = 0, dma_cycles = 0, bytes_read = 0, bytes_written = 0, macs = 0;
+  uint64_t stall_data_cycles = 0, stall_space_cycles = 0, drain_cycles = 0, tiles = 0, memory_bound_layers = 0;
+  uint64_t bytes[static_cast<uint32_t>(TensorKind::Count)] = {};
 };
 
 Totals totals_of(const RunResult& r) {
@@ -20,6 +22,12 @@ Totals totals_of(const RunResult& r) {
     t.cycles += l.record.cycles;
     t.compute_cycles += l.record.compute_cycles;
     t.dma_cycles += l.record.dma_cycles;
+    t.stall_data_cycles += l.record.stall_data_cycles;
+    t.stall_space_cycles += l.record.stall_space_cycles;
+    t.drain_cycles += l.record.drain_cycles;
+    t.tiles += l.record.tiles;
+    t.memory_bound_layers += l.ran && l.record.memory_bound;
+    for (uint32_t k = 0; k < static_cast<uint32_t>(TensorKind::Count); ++k) t.bytes[k] += l.record.dram_bytes[k];
     t.bytes_read += l.record.dram_bytes_read;
     t.bytes_written += l.record.dram_bytes_written;
     t.macs += l.layer->macs();
@@ -47,7 +55,42 @@ std::string hex64(uint64_t v) {
   return text;
 }
 
+// null, or how the workload compiler re-laid the layer for the device.
+json relayout_json(const Relayout& r) {
+  if (!r.space_to_depth) return nullptr;
+  return {{"pass", "space_to_depth"},
+          {"block", {r.block_y, r.block_x}},
+          {"device_input_shape", {r.device_in_shape.c, r.device_in_shape.h, r.device_in_shape.w}},
+          {"device_kernel", {r.device_kh, r.device_kw}},
+          {"device_stride", {1, 1}},
+          {"device_pad", {0, 0}}};
+}
+
 double clock_ghz(const RunResult& r) { return 1.0 / (r.platform.loom.clock_period.to_seconds() * 1e9); }
+
+const char* bound_name(const LayerResult& l) {
+  if (!l.ran) return "-";
+  return l.record.memory_bound ? "memory" : "compute";
+}
+
+// Useful MACs over the lane operations the engine's steps offered: a step
+// covers Q windows (1 for fc) x R filters x 16 lanes; pools and add 16 x 16.
+double lane_utilisation(const LayerResult& l, const EngineSpec& e) {
+  const WorkloadLayer& L = *l.layer;
+  uint64_t per_step = 16 * kLanes;
+  if (L.type == LayerType::Conv)
+    per_step = uint64_t{e.window_columns} * e.filter_rows * kLanes;
+  else if (L.type == LayerType::Fc)
+    per_step = uint64_t{e.serial_weights ? e.filter_rows : kBaseFilters} * kLanes;
+  return l.record.steps ? double(L.macs()) / double(l.record.steps * per_step) : 0.0;
+}
+
+json bytes_by_kind(const uint64_t* bytes) {
+  json j = json::object();
+  for (uint32_t k = 0; k < static_cast<uint32_t>(TensorKind::Count); ++k)
+    j[tensor_kind_name(static_cast<TensorKind>(k))] = bytes[k];
+  return j;
+}
 
 }  // namespace
 
@@ -55,32 +98,58 @@ void print_summary(std::ostream& out, const RunResult& r) {
   for (const std::string& line : r.console) out << "[console] " << line << "\n";
   out << "LoomVP  workload " << r.workload.name;
   if (!r.workload.profile.empty()) out << " (profile " << r.workload.profile << ")";
-  out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n\n";
+  out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n";
+  for (const std::string& note : r.workload.notes) out << "note: " << note << "\n";
+  out << "\n";
 
   char line[512];
-  std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6s %12s %12s %10s %12s %11s  %s\n", "layer",
-                "type", "input", "output", "Pa/Pw/Po", "pa_dyn", "cycles", "compute", "dma", "DRAM read",
-                "DRAM write", "check");
+  const EngineSpec& engine = engine_spec(r.platform.loom.engine);
+  std::snprintf(line, sizeof line,
+                "%-8s %-7s %-12s %-12s %-8s %6s %11s %11s %10s %10s %10s %5s %-7s %5s %11s %10s  %s\n", "layer",
+                "type", "input", "output", "Pa/Pw/Po", "pa_dyn", "cycles", "compute", "stall_data", "stall_spc",
+                "dma", "tiles", "bound", "util", "DRAM read", "DRAM write", "check");
   out << line;
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
-    std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6.2f %12llu %12llu %10llu %12llu %11llu  %s\n",
+    const LayerRecord& rec = l.record;
+    std::snprintf(line, sizeof line,
+                  "%-8s %-7s %-12s %-12s %-8s %6.2f %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5.2f %11llu "
+                  "%10llu  %s\n",
                   L.name.c_str(), layer_type_name(L.type), L.in_shape.str().c_str(), L.out_shape.str().c_str(),
-                  precisions(l).c_str(), l.record.pa_dynamic_avg, (unsigned long long)l.record.cycles,
-                  (unsigned long long)l.record.compute_cycles, (unsigned long long)l.record.dma_cycles,
-                  (unsigned long long)l.record.dram_bytes_read, (unsigned long long)l.record.dram_bytes_written,
+                  precisions(l).c_str(), rec.pa_dynamic_avg, (unsigned long long)rec.cycles,
+                  (unsigned long long)rec.compute_cycles, (unsigned long long)rec.stall_data_cycles,
+                  (unsigned long long)rec.stall_space_cycles, (unsigned long long)rec.dma_cycles,
+                  (unsigned long long)rec.tiles, bound_name(l), lane_utilisation(l, engine),
+                  (unsigned long long)rec.dram_bytes_read, (unsigned long long)rec.dram_bytes_written,
                   check_text(l).c_str());
     out << line;
   }
   const Totals t = totals_of(r);
-  std::snprintf(line, sizeof line, "%-8s %-7s %-12s %-12s %-8s %6s %12llu %12llu %10llu %12llu %11llu\n", "total",
-                "", "", "", "", "", (unsigned long long)t.cycles, (unsigned long long)t.compute_cycles,
-                (unsigned long long)t.dma_cycles, (unsigned long long)t.bytes_read,
-                (unsigned long long)t.bytes_written);
+  for (const LayerResult& l : r.layers)
+    if (l.relayout.space_to_depth)
+      out << l.layer->name << ": re-laid space-to-depth " << l.relayout.block_y << "x" << l.relayout.block_x
+          << " for the device (input " << l.relayout.device_in_shape.str() << ", kernel " << l.relayout.device_kh
+          << "x" << l.relayout.device_kw << ", stride 1)\n";
+  const std::string bound = std::to_string(t.memory_bound_layers) + " mem";
+  std::snprintf(line, sizeof line,
+                "%-8s %-7s %-12s %-12s %-8s %6s %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5s %11llu %10llu\n",
+                "total", "", "", "", "", "", (unsigned long long)t.cycles, (unsigned long long)t.compute_cycles,
+                (unsigned long long)t.stall_data_cycles, (unsigned long long)t.stall_space_cycles,
+                (unsigned long long)t.dma_cycles, (unsigned long long)t.tiles, bound.c_str(), "",
+                (unsigned long long)t.bytes_read, (unsigned long long)t.bytes_written);
   out << line << "\n";
   out << std::fixed << std::setprecision(3) << "accelerator time " << t.cycles / clock_ghz(r) / 1e6
       << " ms at " << std::setprecision(2) << clock_ghz(r) << " GHz; " << std::setprecision(2)
       << t.macs / 1e9 << " GMAC; host " << std::setprecision(2) << r.host_seconds << " s\n";
+  if (r.traffic)
+    out << std::setprecision(2) << "traffic generator: " << r.traffic->bytes << " B read, "
+        << r.traffic->achieved_gb_per_s() << " GB/s achieved of " << r.platform.traffic.bandwidth_gb_per_s
+        << " offered, mean latency " << std::setprecision(1) << r.traffic->mean_latency_ns() << " ns\n";
+  if (r.cpu.model == "rv32")
+    out << "cpu rv32: " << r.cpu.instructions_retired << " instructions, " << r.cpu.cycles << " cycles, "
+        << std::setprecision(0) << r.cpu.wfi_ns << " ns in wfi, " << r.cpu.interrupts_taken
+        << " interrupts taken\n";
+  if (!r.cpu.halt_message.empty()) out << "cpu: " << r.cpu.halt_message << "\n";
   out << verdict(r) << "\n";
 }
 
@@ -114,6 +183,7 @@ json stats_json(const RunResult& r) {
         {"stride", {L.sy, L.sx}},
         {"pad", {L.py, L.px}},
         {"groups", L.groups},
+        {"relayout", relayout_json(l.relayout)},
         {"pa", L.pa},
         {"pw", L.pw},
         {"out_prec", L.out_prec},
@@ -123,6 +193,14 @@ json stats_json(const RunResult& r) {
         {"cycles", rec.cycles},
         {"compute_cycles", rec.compute_cycles},
         {"dma_cycles", rec.dma_cycles},
+        {"stall_data_cycles", rec.stall_data_cycles},
+        {"stall_space_cycles", rec.stall_space_cycles},
+        {"drain_cycles", rec.drain_cycles},
+        {"bound", bound_name(l)},
+        {"tiles", rec.tiles},
+        {"loop_order", l.ran ? json(loop_order_name(rec.loop_order)) : json(nullptr)},
+        {"lane_utilisation", lane_utilisation(l, engine_spec(r.platform.loom.engine))},
+        {"dram_bytes_by_kind", bytes_by_kind(rec.dram_bytes)},
         {"steps", rec.steps},
         {"dram_bytes_read", rec.dram_bytes_read},
         {"dram_bytes_written", rec.dram_bytes_written},
@@ -156,6 +234,12 @@ json stats_json(const RunResult& r) {
        {{"cycles", t.cycles},
         {"compute_cycles", t.compute_cycles},
         {"dma_cycles", t.dma_cycles},
+        {"stall_data_cycles", t.stall_data_cycles},
+        {"stall_space_cycles", t.stall_space_cycles},
+        {"drain_cycles", t.drain_cycles},
+        {"tiles", t.tiles},
+        {"memory_bound_layers", t.memory_bound_layers},
+        {"dram_bytes_by_kind", bytes_by_kind(t.bytes)},
         {"dram_bytes_read", t.bytes_read},
         {"dram_bytes_written", t.bytes_written},
         {"macs", t.macs},
@@ -167,6 +251,14 @@ json stats_json(const RunResult& r) {
                 {"transactions", r.dram_stats.transactions},
                 {"queue_wait_ns", r.dram_stats.queue_wait.to_seconds() * 1e9},
                 {"host_bytes_allocated", r.dram_host_bytes}}},
+      {"traffic", r.traffic ? json{{"bursts", r.traffic->bursts},
+                                   {"bytes_read", r.traffic->bytes},
+                                   {"errors", r.traffic->errors},
+                                   {"offered_gb_per_s", r.platform.traffic.bandwidth_gb_per_s},
+                                   {"achieved_gb_per_s", r.traffic->achieved_gb_per_s()},
+                                   {"mean_latency_ns", r.traffic->mean_latency_ns()},
+                                   {"max_latency_ns", r.traffic->latency_max.to_seconds() * 1e9}}
+                            : json(nullptr)},
       {"console", r.console},
       {"result",
        {{"passed", r.passed()},
@@ -175,18 +267,29 @@ json stats_json(const RunResult& r) {
         {"stop_reason", r.stop_reason.empty() ? json(nullptr) : json(r.stop_reason)},
         {"cpu_bus_errors", r.cpu_bus_errors}}},
       {"host", {{"wall_seconds", r.host_seconds}}},
+      {"cpu",
+       {{"model", r.cpu.model},
+        {"instructions_retired", r.cpu.instructions_retired},
+        {"cycles", r.cpu.cycles},
+        {"wfi_ns", r.cpu.wfi_ns},
+        {"interrupts_taken", r.cpu.interrupts_taken},
+        {"halt", r.cpu.halt_message}}},
   };
 }
 
 void write_csv(std::ostream& out, const RunResult& r) {
   out << "name,type,input_shape,output_shape,pa,pw,out_prec,pa_dynamic_avg,macs,cycles,compute_cycles,"
-         "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches\n";
+         "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches,stall_data_cycles,stall_space_cycles,"
+         "drain_cycles,bound,tiles,lane_utilisation\n";
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
     out << L.name << ',' << layer_type_name(L.type) << ',' << L.in_shape.str() << ',' << L.out_shape.str() << ','
         << L.pa << ',' << L.pw << ',' << L.out_prec << ',' << l.record.pa_dynamic_avg << ',' << L.macs() << ','
         << l.record.cycles << ',' << l.record.compute_cycles << ',' << l.record.dma_cycles << ','
-        << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << '\n';
+        << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << ','
+        << l.record.stall_data_cycles << ',' << l.record.stall_space_cycles << ',' << l.record.drain_cycles << ','
+        << bound_name(l) << ',' << l.record.tiles << ',' << lane_utilisation(l, engine_spec(r.platform.loom.engine))
+        << '\n';
   }
 }
 

@@ -2,14 +2,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
+#include <fstream>
 #include <map>
 #include <thread>
+#include <type_traits>
 
 #include "firmware/include/loom_net.h"
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
+#include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
 #include "platform/run_limits.h"
+#include "platform/networks.h"
 #include "platform/soc.h"
 #include "platform/user_error.h"
 
@@ -52,21 +57,83 @@ class DramPlan {
 
 uint32_t stored_precision(uint32_t fixed, uint32_t profile) { return fixed ? fixed : profile; }
 
+// Concatenation needs the device's output channel offset registers (OUT_C_OFFSET /
+// OUT_C_TOTAL, register map); detected from the shared layer table type.
+template <typename T, typename = void>
+struct HasOutChannelOffset : std::false_type {};
+template <typename T>
+struct HasOutChannelOffset<T, std::void_t<decltype(T::out_c_offset), decltype(T::out_c_total)>> : std::true_type {};
+
+template <typename T>
+void set_out_channels(T& t, uint32_t offset, uint32_t total) {
+  if constexpr (HasOutChannelOffset<T>::value) {
+    t.out_c_offset = offset;
+    t.out_c_total = total;
+  }
+}
+
+// The device's tiling planner on the layer as the firmware will program it:
+// an on-chip buffer too small for one tile is a setting the user must change.
+void check_buffers(const loom_layer_t& t, const PlatformConfig& cfg, const std::string& layer) {
+  LayerRegs r;
+  r.layer_type = t.layer_type;
+  r.in_addr = t.in_addr, r.in2_addr = t.in2_addr, r.weight_addr = t.weight_addr;
+  r.bias_addr = t.bias_addr, r.out_addr = t.out_addr;
+  r.in_c = t.in_c, r.in_h = t.in_h, r.in_w = t.in_w, r.out_c = t.out_c;
+  r.kernel = t.kernel, r.stride = t.stride, r.pad = t.pad, r.groups = t.groups;
+  r.prec = t.prec, r.quant = t.quant;
+  const DecodeResult decoded = decode_layer(r, cfg.loom.limits);
+  if (decoded.error) return;  // the device reports it; not a buffer question
+  const TilePlan plan = plan_tiles(decoded.desc, engine_spec(cfg.loom.engine), cfg.loom.buffers);
+  if (plan.error)
+    throw UserError("--set " + std::string(buffer_setting(plan.short_buffer)), layer,
+                    plan.detail + "; allowed: at least " + std::to_string(plan.needed_bytes));
+}
+
+void collect_rv32(const Rv32Cpu& cpu, RunResult& result) {
+  result.cpu.model = "rv32";
+  result.cpu.instructions_retired = cpu.instructions_retired();
+  result.cpu.cycles = cpu.cycles();
+  result.cpu.wfi_ns = cpu.time_in_wfi().to_seconds() * 1e9;
+  result.cpu.interrupts_taken = cpu.interrupts_taken();
+  if (result.firmware_exited) return;
+  if (cpu.halt_reason() == Rv32Cpu::Halt::ToHost) {  // HTIF exit instead of SYSCTRL
+    result.firmware_exited = true;
+    result.firmware_exit_code = cpu.tohost_value() == 1 ? 0 : cpu.tohost_value() >> 1;
+  } else {
+    result.cpu.halt_message = cpu.halt_message();
+  }
+}
+
 }  // namespace
+
+std::string rv32_firmware_path() {
+#ifdef LOOMVP_RV32_FIRMWARE
+  if (std::ifstream(LOOMVP_RV32_FIRMWARE)) return LOOMVP_RV32_FIRMWARE;
+#endif
+  return "";
+}
 
 RunResult run_workload(const RunOptions& options) {
   const auto host_start = std::chrono::steady_clock::now();
   RunResult result;
   result.platform = load_platform(options.platform, options.engine, options.overrides);
-  result.workload = load_workload(options.workload);
+  result.workload = load_workload(resolve_workload(options.workload, options.profile, std::cerr));
+  if (options.input) result.workload.input = *options.input;
   const Workload& w = result.workload;
   const PlatformConfig& cfg = result.platform;
   const EngineSpec& engine = engine_spec(cfg.loom.engine);
+  if (!w.concats.empty() && !HasOutChannelOffset<loom_layer_t>::value)
+    throw UserError(w.path, "layers (" + w.concats[0].name + ")",
+                    "concat layers need the device's output channel offset registers, not in this build");
+  // The device runs the compiled layers; the golden reference and the
+  // statistics keep the original ones (an independent check of the passes).
+  const CompiledWorkload compiled = compile_workload(w, cfg.compiler);
 
   // A layer beyond the device's limits would only fail on the device, after
   // the golden reference had spent its time on it: refuse it up front.
   for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = w.layers[i];
+    const WorkloadLayer& L = compiled.layer(w, i);
     const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), uint64_t(L.weights.size())});
     const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
     if (elements > cfg.loom.limits.max_tensor_elements)
@@ -104,12 +171,16 @@ RunResult run_workload(const RunOptions& options) {
     }
     tensors[name] = t;
   };
-  store_activations(w.input_name, w.input_shape, w.input_prec, w.input_signed, w.input.data());
+  store_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed,
+                    compiled.input_values(w).data());
+  for (const ConcatTensor& cat : w.concats) store_activations(cat.name, cat.shape, cat.prec, cat.is_signed, nullptr);
 
   std::vector<loom_layer_t> table;
-  for (const WorkloadLayer& L : w.layers) {
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const WorkloadLayer& L = compiled.layer(w, i);
     LayerResult lr;
-    lr.layer = &L;
+    lr.layer = &w.layers[i];
+    lr.relayout = compiled.relayout[i];
     lr.has_expected = !L.expected.empty();
     const StoredTensor in = tensors.at(L.inputs[0]);
     loom_layer_t t{};
@@ -140,7 +211,13 @@ RunResult run_workload(const RunOptions& options) {
       t.bias_addr = plan.allocate(L.bias.size() * 4);
       soc.dram().backdoor_write(t.bias_addr - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
     }
-    store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
+    if (L.concat < 0) {
+      store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
+    } else {  // written in place into the concatenation, from channel out_c_offset on
+      const ConcatTensor& cat = w.concats[L.concat];
+      tensors[L.name] = tensors.at(cat.name);
+      set_out_channels(t, L.out_c_offset, cat.shape.c);
+    }
     const StoredTensor& out = tensors.at(L.name);
     t.out_addr = out.address;
     t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
@@ -149,11 +226,22 @@ RunResult run_workload(const RunOptions& options) {
     t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
               (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
               LOOM_QUANT_SAT(L.out_prec);
+    check_buffers(t, cfg, "layers[" + std::to_string(table.size()) + "] (" + L.name + ")");
     lr.stored_pa = in.prec;
     lr.stored_pw = pw;
     lr.stored_po = out.prec;
     table.push_back(t);
     result.layers.push_back(lr);
+  }
+
+  if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32) {
+    const std::string elf = rv32_firmware_path();
+    if (elf.empty())
+      throw UserError("cpu.model", "rv32",
+                      "the RV32 firmware was not built (riscv64-unknown-elf-gcc or picolibc missing at configure time; "
+                      "scripts/setup.sh installs them)");
+    soc.load_elf(ElfImage::read_file(elf));
+    soc.rv32_cpu()->set_debug_hook(options.debug_hook);
   }
 
   // The layer table for the firmware, in SRAM.
@@ -172,12 +260,14 @@ RunResult run_workload(const RunOptions& options) {
            " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
   });
   soc.uart().flush();
-  result.cpu_bus_errors = soc.cpu().bus_errors();
+  result.cpu_bus_errors = soc.cpu_bus_errors();
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   result.firmware_exited = soc.sysctrl().exit_code().has_value();
   result.firmware_exit_code = soc.sysctrl().exit_code().value_or(0);
+  if (const Rv32Cpu* cpu = soc.rv32_cpu()) collect_rv32(*cpu, result);
   result.initiators = soc.router().initiator_stats();
   result.dram_stats = soc.dram().stats();
+  if (soc.traffic()) result.traffic = soc.traffic()->stats();
   result.dram_host_bytes = soc.dram().host_bytes_allocated();
 
   // Attach the device's records (in order of execution) to the layers.
@@ -193,19 +283,24 @@ RunResult run_workload(const RunOptions& options) {
     LayerResult& lr = result.layers[i];
     if (!lr.ran) continue;
     const WorkloadLayer& L = *lr.layer;
-    const StoredTensor& out = tensors.at(L.name);
+    const StoredTensor& out = tensors.at(L.name);  // a concat part: the whole concatenation
     const uint64_t bytes = bitplane::activation_bytes(out.shape.c, out.shape.h, out.shape.w, out.prec);
     packed.resize(bytes);
     soc.dram().backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), bytes);
     values.resize(out.shape.elements());
     bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec,
                                  out.is_signed, values.data());
-    lr.output_fnv1a64 = 0xcbf29ce484222325ull;  // FNV-1a over the int32 values, little-endian
-    for (size_t k = 0; k < values.size(); ++k) {
-      lr.mismatches += values[k] != golden[i][k];
-      if (lr.has_expected) lr.expected_mismatches += values[k] != L.expected[k];
+    const uint64_t first = uint64_t{L.out_c_offset} * L.out_shape.h * L.out_shape.w;
+    lr.output_fnv1a64 = 0xcbf29ce484222325ull;  // FNV-1a over the layer's int32 outputs, little-endian
+    for (size_t k = 0; k < golden[i].size(); ++k) {
+      lr.mismatches += values[first + k] != golden[i][k];
+      if (lr.has_expected) lr.expected_mismatches += values[first + k] != L.expected[k];
       for (int b = 0; b < 32; b += 8)
-        lr.output_fnv1a64 = (lr.output_fnv1a64 ^ ((static_cast<uint32_t>(values[k]) >> b) & 0xff)) * 0x100000001b3ull;
+        lr.output_fnv1a64 = (lr.output_fnv1a64 ^ ((static_cast<uint32_t>(values[first + k]) >> b) & 0xff)) * 0x100000001b3ull;
+    }
+    if (i + 1 == result.layers.size()) {
+      result.final_output.assign(values.begin() + first, values.begin() + first + golden[i].size());
+      result.final_reference = golden[i];
     }
   }
   result.host_seconds =

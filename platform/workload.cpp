@@ -241,6 +241,67 @@ struct TensorInfo {
 
 namespace {
 Workload load_checked(const std::string& name_or_dir);
+
+// "input_set": {"count": N, "images": [N, C, H, W] in the input's range, "labels": [N],
+// "float_predictions": [N] (optional)}, docs/workload-format.md 3.1.
+void read_input_set(const BundleReader& r, const json& j, Workload& w) {
+  const std::string f = "input_set.";
+  r.only_keys(j, {"count", "images", "labels", "float_predictions"}, f);
+  InputSet& s = w.input_set;
+  s.count = static_cast<uint32_t>(r.integer(j, "count", f, 1, 1000000));
+  s.images = r.tensor<int32_t>(j, "images", f, {s.count, w.input_shape.c, w.input_shape.h, w.input_shape.w},
+                               bitplane::min_value(w.input_prec, w.input_signed),
+                               bitplane::max_value(w.input_prec, w.input_signed), range_text(w.input_prec, w.input_signed));
+  s.labels = r.tensor<int32_t>(j, "labels", f, {s.count}, 0, 65535, "0..65535");
+  if (j.contains("float_predictions"))
+    s.float_predictions = r.tensor<int32_t>(j, "float_predictions", f, {s.count}, 0, 65535, "0..65535");
+}
+
+// A concat layer (docs/workload-format.md 5.3): its inputs are earlier conv, fc, pool or
+// add outputs read by nothing else, of one H x W, precision and signedness, and every
+// input but the last fills whole 16-channel bricks (the device writes whole bricks).
+ConcatTensor read_concat(const BundleReader& r, const json& j, const std::string& f, const std::string& name,
+                         Workload& w, const std::map<std::string, TensorInfo>& tensors, const json& layers) {
+  ConcatTensor cat;
+  cat.name = name;
+  const json& ins = r.need(j, "inputs", f);
+  if (!ins.is_array() || ins.size() < 2) r.fail(f + "inputs", "expected two or more tensor names");
+  uint32_t channels = 0;
+  for (size_t k = 0; k < ins.size(); ++k) {
+    const std::string field = f + "inputs[" + std::to_string(k) + "]";
+    size_t index = w.layers.size();
+    for (size_t i = 0; i < w.layers.size(); ++i)
+      if (ins[k].is_string() && w.layers[i].name == ins[k].get<std::string>()) index = i;
+    if (index == w.layers.size() || w.layers[index].concat >= 0)
+      r.fail(field, "is " + ins[k].dump() + "; must name an earlier conv, fc, pool or add layer used once");
+    WorkloadLayer& part = w.layers[index];
+    for (const json& other : layers) {
+      const bool reads = (other.contains("input") && other["input"] == part.name) ||
+                         (other.contains("inputs") && other["inputs"].is_array() && other.value("type", json()) != "concat" &&
+                          std::find(other["inputs"].begin(), other["inputs"].end(), part.name) != other["inputs"].end());
+      if (reads) r.fail(field, "'" + part.name + "' is also read by another layer; a concatenated tensor may only feed its concat");
+    }
+    const TensorInfo& t = tensors.at(part.name);
+    if (k == 0) {
+      cat.shape = t.shape;
+      cat.prec = t.prec;
+      cat.is_signed = t.is_signed;
+    } else if (t.shape.h != cat.shape.h || t.shape.w != cat.shape.w || t.prec != cat.prec ||
+               t.is_signed != cat.is_signed) {
+      r.fail(field, "'" + part.name + "' is " + t.shape.str() + " at " + std::to_string(t.prec) +
+                        " bits; all inputs need the first's height, width, precision and signedness");
+    }
+    if (k + 1 < ins.size() && t.shape.c % 16)
+      r.fail(field, "'" + part.name + "' has " + std::to_string(t.shape.c) +
+                        " channels; all but the last input need a multiple of 16 (whole bricks)");
+    part.concat = static_cast<int>(w.concats.size());
+    part.out_c_offset = channels;
+    channels += t.shape.c;
+    cat.parts.push_back(index);
+  }
+  cat.shape.c = channels;
+  return cat;
+}
 }  // namespace
 
 // Any JSON type surprise the checks above missed is still the bundle's fault.
@@ -277,11 +338,23 @@ Workload load_checked(const std::string& name_or_dir) {
   const BundleReader r(file, fs::path(file).parent_path().string());
   const json doc = parse_json_file(file);
   if (!doc.is_object()) r.fail("(top level)", "must be an object");
-  r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers"}, "");
   if (!doc.contains("format") || doc["format"] != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
-  r.integer(doc, "version", "", 1, 1);
-
   Workload w;
+  w.version = static_cast<uint32_t>(r.integer(doc, "version", "", 1, 2));
+  if (w.version == 1)
+    r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers"}, "");
+  else
+    r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers",
+                      "notes", "input_set"}, "");
+  if (doc.contains("notes")) {
+    const json& notes = doc["notes"];
+    if (!notes.is_array()) r.fail("notes", "must be a list of strings");
+    for (size_t i = 0; i < notes.size(); ++i) {
+      if (!notes[i].is_string()) r.fail("notes[" + std::to_string(i) + "]", "must be a string");
+      w.notes.push_back(notes[i].get<std::string>());
+    }
+  }
+
   w.path = file;
   w.name = r.text(doc, "name", "");
   if (doc.contains("description") && !doc["description"].is_string()) r.fail("description", "must be a string");
@@ -308,6 +381,8 @@ Workload load_checked(const std::string& name_or_dir) {
                                      bitplane::max_value(w.input_prec, w.input_signed),
                                      range_text(w.input_prec, w.input_signed));
 
+  if (doc.contains("input_set")) read_input_set(r, doc["input_set"], w);
+
   std::map<std::string, TensorInfo> tensors{{w.input_name, {w.input_shape, w.input_prec, w.input_signed}}};
   const json& layers = r.need(doc, "layers", "");
   if (!layers.is_array() || layers.empty()) r.fail("layers", "must be a non-empty array");
@@ -323,7 +398,16 @@ Workload load_checked(const std::string& name_or_dir) {
     r.check_name(L.name, f + "name");
     if (tensors.count(L.name)) r.fail(f + "name", "'" + echo(L.name) + "' is already used by another tensor");
     const std::string type = r.text(j, "type", f);
-    if (!types.count(type)) r.fail(f + "type", "'" + echo(type) + "' unknown; allowed: conv, fc, maxpool, avgpool, add");
+    if (type == "concat" && w.version >= 2) {
+      r.only_keys(j, {"name", "type", "inputs"}, f);
+      w.concats.push_back(read_concat(r, j, f, L.name, w, tensors, layers));
+      const ConcatTensor& cat = w.concats.back();
+      tensors[cat.name] = {cat.shape, cat.prec, cat.is_signed};
+      continue;
+    }
+    if (!types.count(type))
+      r.fail(f + "type", "'" + echo(type) + "' unknown; allowed: conv, fc, maxpool, avgpool, add" +
+                             (w.version >= 2 ? ", concat" : " (concat needs version 2)"));
     L.type = types.at(type);
     switch (L.type) {
       case LayerType::Conv:

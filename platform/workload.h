@@ -29,7 +29,28 @@ struct WorkloadLayer {
   std::vector<int16_t> weights;   // F x C/g x KH x KW
   std::vector<int32_t> bias;      // F
   std::vector<int32_t> expected;  // optional independent expected output
+  // Part of a concatenation (format version 2): written in place into concats[concat]
+  // starting at channel out_c_offset; -1 when the output is a tensor of its own.
+  int concat = -1;
+  uint32_t out_c_offset = 0;
   uint64_t macs() const;
+};
+
+// A channel concatenation: no device work, its parts are layers that write into it.
+struct ConcatTensor {
+  std::string name;
+  std::vector<size_t> parts;  // layer indices, in channel order
+  Shape shape;
+  uint32_t prec = 0;
+  bool is_signed = false;
+};
+
+// Images to run one after another (`loomvp run --batch`), format version 2.
+struct InputSet {
+  uint32_t count = 0;
+  std::vector<int32_t> images;             // count x C x H x W, in the input's range
+  std::vector<int32_t> labels;             // count: the true class
+  std::vector<int32_t> float_predictions;  // count, optional: the float model's class
 };
 
 struct Workload {
@@ -40,6 +61,10 @@ struct Workload {
   bool input_signed = false;
   std::vector<int32_t> input;  // C x H x W
   std::vector<WorkloadLayer> layers;
+  std::vector<ConcatTensor> concats;
+  std::vector<std::string> notes;
+  InputSet input_set;  // shown with the results (e.g. profiled weight precisions)
+  uint32_t version = 1;
 };
 
 std::string workloads_dir();

@@ -20,7 +20,7 @@ packages=(
   catch2                              # Catch2 v2, the unit-test framework
   python3 python3-numpy               # workload tools and their tests
   ccache                              # shared compile cache for the normal and sanitized trees
-  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # the driver cross-built for the RV32 ISS
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # RV32: ISS tests and benchmark, the cross-built driver
   gdb-multiarch                       # debugging the RV32 driver through the GDB server
   clang-14 libfuzzer-14-dev libclang-rt-14-dev  # libFuzzer harnesses, sanitizer runtimes
   libopenblas-dev                     # the golden reference's exact float64 GEMM
@@ -47,7 +47,7 @@ cmake --build build -j"$(nproc)"
 if [ "$mode" = run ]; then
   exec build/loomvp run --workload alexnet --engine lm1b --platform mobile-soc
 else
-  (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+  (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE big)
   # The suite again under AddressSanitizer + UBSan (clang-14), plus each
   # libFuzzer harness for 20 s and a replay of every committed crash input
   # (docs/errors.md section 6). Left out: AlexNet (label e2e) and the watchdog
@@ -61,6 +61,6 @@ else
   cmake --build build-asan -j"$(nproc)"
   cd build-asan
   export ASAN_OPTIONS=detect_leaks=0
-  exec ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE "e2e|slow" \
+  exec ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE "e2e|slow|big" \
     -E "^(test_rv32_cpu:|firmware\.freestanding\.bare\.)"
 fi

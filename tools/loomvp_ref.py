@@ -20,7 +20,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from loomvp_prng import uniform  # noqa: E402
 
-TYPES = ("conv", "fc", "maxpool", "avgpool", "add")
+TYPES = ("conv", "fc", "maxpool", "avgpool", "add", "concat")
+VERSIONS = (1, 2)  # version 2 adds "concat" layers, "notes" and "input_set"
 NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")  # safe as a file name
 
 
@@ -107,9 +108,11 @@ _KEYS = {
     "maxpool": _COMMON | {"input", "kernel", "stride", "pad", "pa"},
     "avgpool": _COMMON | {"input", "kernel", "stride", "pad", "pa"},
     "add": _COMMON | {"inputs"},
+    "concat": {"name", "type", "inputs"},
 }
 _TOP_KEYS = {"format", "version", "name", "description", "profile", "calibration",
              "input", "layers"}
+_TOP_KEYS_V2 = _TOP_KEYS | {"notes", "input_set"}
 _INPUT_KEYS = {"name", "shape", "prec", "signed", "data"}
 
 
@@ -191,9 +194,10 @@ def load_network(bundle):
             net = json.load(f)
     except (OSError, ValueError) as e:
         raise BundleError(f"{path}: {e}") from None
-    _check_keys(net, _TOP_KEYS, "network")
-    if net.get("format") != "loomvp-workload" or net.get("version") != 1:
-        raise BundleError(f"{path}: format/version must be \"loomvp-workload\"/1")
+    if not isinstance(net, dict) or net.get("format") != "loomvp-workload" \
+            or net.get("version") not in VERSIONS:
+        raise BundleError(f"{path}: format/version must be \"loomvp-workload\" / 1 or 2")
+    _check_keys(net, _TOP_KEYS_V2 if net["version"] >= 2 else _TOP_KEYS, "network")
     return net, os.path.dirname(os.path.abspath(path))
 
 
@@ -233,6 +237,14 @@ def run_network(bundle, layer_hook=None):
         _check_keys(L, _KEYS[typ], where)
         if L["name"] in tensors:
             raise BundleError(f"{where}.name: tensor name already used")
+        if typ == "concat":
+            if net["version"] < 2:
+                raise BundleError(f"{where}.type: concat needs format version 2")
+            out, meta[L["name"]] = _concat(L, where, layers, tensors, meta, name)
+            tensors[L["name"]] = out
+            if layer_hook:
+                layer_hook(L, out, tensors)
+            continue
         out_prec = _int(L, "out_prec", where, 1, 16)
         out_signed = _bool(L, "out_signed", where)
         shift = _int(L, "shift", where, 0, 31, 0)
@@ -298,6 +310,34 @@ def run_network(bundle, layer_hook=None):
         if layer_hook:
             layer_hook(L, out, tensors)
     return tensors
+
+
+def _concat(L, where, layers, tensors, meta, input_name):
+    """Channel concatenation (docs/workload-format.md 5.3): the inputs are stored inside the
+    concatenated tensor, so each is a layer output read by nothing else, all share H, W,
+    precision and signedness, and every input but the last fills whole 16-channel bricks."""
+    srcs = L.get("inputs")
+    if not isinstance(srcs, list) or len(srcs) < 2 or len(set(map(str, srcs))) != len(srcs):
+        raise BundleError(f"{where}.inputs: must list two or more distinct tensor names")
+    for k, s in enumerate(srcs):
+        if s not in tensors or s == input_name or any(
+                M.get("name") == s and M.get("type") == "concat" for M in layers):
+            raise BundleError(f"{where}.inputs[{k}]: {s!r} is not an earlier conv, fc, pool or "
+                              "add layer")
+        readers = [M.get("name") for M in layers if M is not L and
+                   s in ([M.get("input")] + list(M.get("inputs") or []))]
+        if readers:
+            raise BundleError(f"{where}.inputs[{k}]: {s!r} is also read by {readers[:3]}; a "
+                              "concatenated tensor may only feed its concat")
+        x = tensors[s]
+        if x.shape[1:] != tensors[srcs[0]].shape[1:] or meta[s] != meta[srcs[0]]:
+            raise BundleError(f"{where}.inputs[{k}]: {s!r} is {list(x.shape)} at "
+                              f"{meta[s]} (precision, signed); {srcs[0]!r} is "
+                              f"{list(tensors[srcs[0]].shape)} at {meta[srcs[0]]}")
+        if k + 1 < len(srcs) and x.shape[0] % 16:
+            raise BundleError(f"{where}.inputs[{k}]: {s!r} has {x.shape[0]} channels; all "
+                              "but the last input need a multiple of 16 (whole bricks)")
+    return np.concatenate([tensors[s] for s in srcs]), meta[srcs[0]]
 
 
 def check_expected(bundle):

@@ -49,6 +49,17 @@
 #define LOOM_REG_DRAM_WR_BYTES_LO 0x0A0u
 #define LOOM_REG_DRAM_WR_BYTES_HI 0x0A4u
 #define LOOM_REG_LAYERS_DONE 0x0A8u  /* RO  layers completed since reset */
+/* Sequencer counters of the last layer (docs/timing-model.md section 1), RO. */
+#define LOOM_REG_STALL_DATA_CYCLES_LO 0x0B0u  /* compute waited for a tile's data */
+#define LOOM_REG_STALL_DATA_CYCLES_HI 0x0B4u
+#define LOOM_REG_STALL_SPACE_CYCLES_LO 0x0B8u /* compute waited for output buffer space */
+#define LOOM_REG_STALL_SPACE_CYCLES_HI 0x0BCu
+#define LOOM_REG_TILES 0x0C0u                 /* tiles the layer was split into */
+#define LOOM_REG_BOUND 0x0C4u                 /* 0: compute-bound, 1: memory-bound */
+/* On-chip buffer sizes in bytes, RO, so a driver can plan. */
+#define LOOM_REG_WBUF_BYTES 0x0D0u   /* weight memory (weights and bias) */
+#define LOOM_REG_ABUF_BYTES 0x0D4u   /* activation memory (input row bands) */
+#define LOOM_REG_OBUF_BYTES 0x0D8u   /* output buffer */
 #define LOOM_REG_SPACE_BYTES 0x100u  /* size of the register window */
 
 /* CTRL */
@@ -124,6 +135,7 @@
 #define LOOM_ERR_BUSY 7u           /* START written while a layer runs */
 #define LOOM_ERR_DMA 8u            /* the interconnect answered a DMA burst with an error */
 #define LOOM_ERR_TOO_LARGE 9u      /* a tensor exceeds the element limit, or the layer the MAC limit */
-#define LOOM_ERR_COUNT 10u
+#define LOOM_ERR_BUFFER_TOO_SMALL 10u /* an on-chip buffer cannot hold one tile (one output row) */
+#define LOOM_ERR_COUNT 11u
 
 #endif /* LOOM_REGS_H */

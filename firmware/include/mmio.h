@@ -1,5 +1,5 @@
 /* The only way the driver touches hardware: 32-bit loads and stores and a
- * wait for an interrupt. On RV32 these are volatile accesses and WFI; in the
+ * wait for an interrupt. On RV32 these are volatile accesses and WFI (through the RV32 runtime); in the
  * native build (LOOMVP_NATIVE) the simulator's host CPU model provides them
  * and turns each access into a TLM transaction. */
 #ifndef MMIO_H
@@ -30,7 +30,10 @@ static inline uint32_t mmio_read32(uint32_t address) {
 static inline void mmio_write32(uint32_t address, uint32_t value) {
   *(volatile uint32_t *)(uintptr_t)address = value;
 }
-static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("wfi"); }
+/* The RV32 runtime (firmware/rv32/runtime.c) sleeps in wfi and serves the
+ * interrupt in its trap handler. */
+void rv32_wait_for_interrupt(void);
+static inline void cpu_wait_for_interrupt(void) { rv32_wait_for_interrupt(); }
 #endif
 
 #endif /* MMIO_H */

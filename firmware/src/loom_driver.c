@@ -57,6 +57,7 @@ void loom_read_perf(uint32_t base, loom_perf_t *perf) {
 const char *loom_error_name(uint32_t code) {
   static const char *const names[LOOM_ERR_COUNT] = {
       "none", "bad layer type", "bad precision", "bad shape", "bad stride",
-      "bad groups", "bad address", "start while busy", "DMA error", "layer too large"};
+      "bad groups", "bad address", "start while busy", "DMA error", "layer too large",
+      "buffer too small"};
   return code < LOOM_ERR_COUNT ? names[code] : "unknown error";
 }

@@ -52,7 +52,7 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay
   }
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time arrival = now + delay;
-  const LinkGrant grant = region->link.reserve(arrival, trans.get_data_length());
+  const LinkGrant grant = region->link.reserve(arrival, trans.get_data_length(), now);
   stats.arbitration_wait += grant.start - arrival;
   ++stats.transactions;
   (trans.is_read() ? stats.bytes_read : stats.bytes_written) += trans.get_data_length();

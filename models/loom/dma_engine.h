@@ -31,6 +31,18 @@ class DmaEngine {
   Result read(uint64_t address, uint8_t* data, uint64_t bytes, sc_core::sc_time& local_time);
   Result write(uint64_t address, const uint8_t* data, uint64_t bytes, sc_core::sc_time& local_time);
 
+  // A strided pattern as one transfer (bursts stay in flight across pieces):
+  // `count` pieces of `bytes`, piece k at address + k * stride and at
+  // data + k * data_stride.
+  struct Pattern {
+    uint64_t address = 0, bytes = 0, count = 1, stride = 0, data_stride = 0;
+  };
+  Result transfer(tlm::tlm_command command, const Pattern& pattern, uint8_t* data, sc_core::sc_time& local_time);
+
+  // Untimed read through the bus's debug interface (the datapath's view of
+  // DRAM); false if the bus could not deliver every byte.
+  bool peek(uint64_t address, uint8_t* data, uint64_t bytes);
+
   // `wakeup` cuts the engine's waits short; `cancelled` is checked after every
   // wait, and true abandons the transfer (the device's soft reset).
   void set_cancel(std::function<bool()> cancelled, const sc_core::sc_event* wakeup) {
@@ -42,9 +54,6 @@ class DmaEngine {
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
-  Result transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t bytes,
-                sc_core::sc_time& local_time);
-
   tlm::tlm_initiator_socket<>& bus_;
   DmaConfig config_;
   tlm::tlm_generic_payload payload_;

@@ -18,7 +18,7 @@ const char* layer_type_name(LayerType type) {
 const char* error_name(uint32_t error_code) {
   static const char* const names[LOOM_ERR_COUNT] = {
       "NONE", "BAD_LAYER_TYPE", "BAD_PRECISION", "BAD_SHAPE", "BAD_STRIDE",
-      "BAD_GROUPS", "BAD_ADDRESS", "BUSY", "DMA", "TOO_LARGE"};
+      "BAD_GROUPS", "BAD_ADDRESS", "BUSY", "DMA", "TOO_LARGE", "BUFFER_TOO_SMALL"};
   return error_code < LOOM_ERR_COUNT ? names[error_code] : "UNKNOWN";
 }
 

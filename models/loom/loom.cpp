@@ -1,6 +1,8 @@
 #include "loom.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "models/loom/bitplane.h"
 #include "models/loom/datapath.h"
@@ -17,8 +19,8 @@ Loom::Loom(sc_core::sc_module_name name, const LoomConfig& config)
       config_(config),
       engine_(engine_spec(config.engine)) {
   reg_socket.register_b_transport(this, &Loom::b_transport);
-  dma_ = std::make_unique<DmaEngine>(dma_socket, config_.dma);
-  dma_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
+  sequencer_ = std::make_unique<Sequencer>("sequencer", dma_socket, config_.dma, config_.clock_period);
+  sequencer_->set_cancel([this] { return generation_ != running_generation_; }, &reset_event_);
   declare_registers();
   SC_THREAD(sequencer_thread);
   SC_METHOD(drive_irq);
@@ -70,13 +72,22 @@ void Loom::declare_registers() {
   };
   regs_.add({"OUT_H", LOOM_REG_OUT_H, 0, RegAccess::ReadOnly, 0, nullptr, [out_dim] { return out_dim(true); }});
   regs_.add({"OUT_W", LOOM_REG_OUT_W, 0, RegAccess::ReadOnly, 0, nullptr, [out_dim] { return out_dim(false); }});
-  const char* const counters[] = {"CYCLES", "COMPUTE_CYCLES", "DMA_CYCLES", "DRAM_RD_BYTES",
-                                  "DRAM_WR_BYTES"};
-  for (uint32_t i = 0; i < 5; ++i) {
-    ro((std::string(counters[i]) + "_LO").c_str(), LOOM_REG_CYCLES_LO + 8 * i);
-    ro((std::string(counters[i]) + "_HI").c_str(), LOOM_REG_CYCLES_LO + 8 * i + 4);
+  const std::pair<const char*, uint32_t> counters[] = {
+      {"CYCLES", LOOM_REG_CYCLES_LO}, {"COMPUTE_CYCLES", LOOM_REG_COMPUTE_CYCLES_LO},
+      {"DMA_CYCLES", LOOM_REG_DMA_CYCLES_LO}, {"DRAM_RD_BYTES", LOOM_REG_DRAM_RD_BYTES_LO},
+      {"DRAM_WR_BYTES", LOOM_REG_DRAM_WR_BYTES_LO}, {"STALL_DATA_CYCLES", LOOM_REG_STALL_DATA_CYCLES_LO},
+      {"STALL_SPACE_CYCLES", LOOM_REG_STALL_SPACE_CYCLES_LO}};
+  for (const auto& [name, offset] : counters) {
+    ro((std::string(name) + "_LO").c_str(), offset);
+    ro((std::string(name) + "_HI").c_str(), offset + 4);
   }
   ro("LAYERS_DONE", LOOM_REG_LAYERS_DONE);
+  ro("TILES", LOOM_REG_TILES);
+  ro("BOUND", LOOM_REG_BOUND);
+  const auto size_register = [](uint64_t bytes) { return static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX)); };
+  ro("WBUF_BYTES", LOOM_REG_WBUF_BYTES, size_register(config_.buffers.weight_bytes));
+  ro("ABUF_BYTES", LOOM_REG_ABUF_BYTES, size_register(config_.buffers.activation_bytes));
+  ro("OBUF_BYTES", LOOM_REG_OBUF_BYTES, size_register(config_.buffers.output_bytes));
 }
 
 LayerRegs Loom::programmed_layer() const {
@@ -152,7 +163,7 @@ void Loom::sequencer_thread() {
     const DecodeResult decoded = decode_layer(latched_, config_.limits);
     record.error = decoded.error;
     if (!decoded.error) {
-      const DmaEngine::Result result = execute(decoded.desc, record, local_time);
+      const DmaEngine::Result result = run_layer(decoded.desc, record, local_time);
       if (result == DmaEngine::Result::Cancelled) continue;  // soft reset: abandon at once
       if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
     }
@@ -163,56 +174,73 @@ void Loom::sequencer_thread() {
     sc_core::wait(start + sc_time::from_value(config_.clock_period.value() * record.cycles) -
                       sc_core::sc_time_stamp(),
                   reset_event_);
-    if (!record.error) record.dma_cycles = record.cycles - 1 - record.compute_cycles;
+    if (!record.error)
+      record.drain_cycles = record.cycles - 1 - record.compute_cycles - record.stall_data_cycles -
+                            record.stall_space_cycles;
     finish(record, generation);
   }
 }
 
-// Sequencer without tiling yet: read every operand, compute, write the output.
-DmaEngine::Result Loom::execute(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
+// The datapath computes the whole layer from the operands as they are in
+// DRAM (untimed, for host speed); the sequencer then moves the plan's tiles
+// and charges their cycles, writing the computed output tile by tile.
+DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
   using Result = DmaEngine::Result;
-  const uint64_t read_before = dma_->bytes_read(), written_before = dma_->bytes_written();
-  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(),
-                                        d.bias_bytes(), d.output_bytes()}));
-  std::vector<int32_t> input(d.input_elements()), input2, bias;
-  std::vector<int16_t> weights;
-
-  if (const Result r = dma_->read(d.in_addr, buffer.data(), d.input_bytes(), local_time); r != Result::Ok)
-    return r;
-  bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input.data());
-  if (d.type == LayerType::Add) {
-    input2.resize(d.input_elements());
-    if (const Result r = dma_->read(d.in2_addr, buffer.data(), d.input2_bytes(), local_time); r != Result::Ok)
-      return r;
-    bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed,
-                                 input2.data());
+  TilePlan plan = plan_tiles(d, engine_, config_.buffers);
+  if (plan.error) {
+    record.error = plan.error;
+    return Result::Ok;
   }
-  if (d.has_weights()) {
-    weights.resize(d.weight_elements());
-    if (const Result r = dma_->read(d.weight_addr, buffer.data(), d.weight_bytes(), local_time); r != Result::Ok)
-      return r;
-    bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw,
-                             weights.data());
-    bias.resize(d.out_c);
-    if (const Result r = dma_->read(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes(), local_time);
-        r != Result::Ok)
-      return r;
+  // An operand the bus cannot deliver fails when the load stage's burst gets
+  // the error response; until then the layer runs on zeros.
+  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(), d.bias_bytes()}));
+  std::vector<int32_t> input(d.input_elements()), input2(d.type == LayerType::Add ? d.input_elements() : 0),
+      bias(d.has_weights() ? d.out_c : 0);
+  std::vector<int16_t> weights(d.weight_elements());
+  bool operands_ok = sequencer_->peek(d.in_addr, buffer.data(), d.input_bytes());
+  if (operands_ok)
+    bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input.data());
+  if (operands_ok && d.type == LayerType::Add) {
+    operands_ok = sequencer_->peek(d.in2_addr, buffer.data(), d.input2_bytes());
+    if (operands_ok)
+      bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed, input2.data());
+  }
+  if (operands_ok && d.has_weights()) {
+    operands_ok = sequencer_->peek(d.weight_addr, buffer.data(), d.weight_bytes()) &&
+                  sequencer_->peek(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes());
+    if (operands_ok)
+      bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
+  }
+  ComputeTiming timing;
+  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,
+                                                config_.dynamic_precision_group));
+  std::vector<uint8_t> image(d.output_bytes());
+  if (operands_ok) {
+    const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
+    bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, image.data());
   }
 
-  const ComputeTiming timing = compute_timing(d, engine_, config_.dynamic_precision, input.data());
-  const std::vector<int32_t> output =
-      compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
-  local_time += sc_time::from_value(config_.clock_period.value() * timing.cycles);
+  sc_core::wait(local_time, reset_event_);  // the decode cycle; tiles start on a clock edge
+  local_time = sc_core::SC_ZERO_TIME;
+  if (generation_ != running_generation_) return Result::Cancelled;
+  const uint64_t read_before = sequencer_->bytes_read(), written_before = sequencer_->bytes_written();
+  SequencerCounters counters;
+  const Result result = sequencer_->run(plan, image.data(), counters);
+  if (result != Result::Ok) return result;
+  if (!operands_ok) return Result::BusError;  // not expected: the timed loads read the same bytes
 
-  bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, buffer.data());
-  if (const Result r = dma_->write(d.out_addr, buffer.data(), d.output_bytes(), local_time); r != Result::Ok)
-    return r;
-
-  record.compute_cycles = timing.cycles;
+  record.compute_cycles = counters.compute_cycles;
+  record.stall_data_cycles = counters.stall_data_cycles;
+  record.stall_space_cycles = counters.stall_space_cycles;
+  record.dma_cycles = counters.dma_busy_cycles;
+  record.memory_bound = counters.dma_busy_cycles > counters.compute_cycles;
+  record.tiles = counters.tiles;
+  record.loop_order = plan.order;
   record.steps = timing.steps;
   record.pa_dynamic_avg = timing.pa_dynamic_avg;
-  record.dram_bytes_read = dma_->bytes_read() - read_before;
-  record.dram_bytes_written = dma_->bytes_written() - written_before;
+  record.dram_bytes_read = sequencer_->bytes_read() - read_before;
+  record.dram_bytes_written = sequencer_->bytes_written() - written_before;
+  std::copy(std::begin(plan.bytes), std::end(plan.bytes), std::begin(record.dram_bytes));
   return Result::Ok;
 }
 
@@ -237,6 +265,10 @@ void Loom::finish(const LayerRecord& record, uint64_t generation) {
   regs_.set64(LOOM_REG_DMA_CYCLES_LO, record.dma_cycles);
   regs_.set64(LOOM_REG_DRAM_RD_BYTES_LO, record.dram_bytes_read);
   regs_.set64(LOOM_REG_DRAM_WR_BYTES_LO, record.dram_bytes_written);
+  regs_.set64(LOOM_REG_STALL_DATA_CYCLES_LO, record.stall_data_cycles);
+  regs_.set64(LOOM_REG_STALL_SPACE_CYCLES_LO, record.stall_space_cycles);
+  regs_.set(LOOM_REG_TILES, static_cast<uint32_t>(std::min<uint64_t>(record.tiles, UINT32_MAX)));
+  regs_.set(LOOM_REG_BOUND, record.memory_bound ? 1u : 0u);
   irq_update_event_.notify(sc_core::SC_ZERO_TIME);
 }
 

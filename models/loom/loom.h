@@ -1,9 +1,9 @@
 // Loom accelerator as a TLM peripheral: a register target socket, a DMA
-// initiator socket and an interrupt output. A START write makes the sequencer
-// decode the registers, fetch the layer's bit-plane tensors by DMA, run the
-// datapath, charge the timing model's cycles, write the packed output back,
-// and raise the interrupt. Bad programming ends in an error code, never a
-// crash.
+// initiator socket and an interrupt output. A START write makes the device
+// decode the registers, plan the layer's tiles for its on-chip buffers, run
+// the datapath, let the sequencer (sequencer.h) move the tiles by DMA and
+// charge their compute cycles with overlap, and raise the interrupt. Bad
+// programming ends in an error code, never a crash.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,8 @@
 #include "models/common/register_bank.h"
 #include "models/loom/dma_engine.h"
 #include "models/loom/layer_desc.h"
+#include "models/loom/sequencer.h"
+#include "models/loom/tiling.h"
 #include "models/loom/timing.h"
 
 namespace loomvp {
@@ -26,18 +28,26 @@ struct LoomConfig {
   Engine engine = Engine::Lm1b;
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   bool dynamic_precision = true;  // Loom variants trim pa per group of values
+  uint32_t dynamic_precision_group = 0;  // windows per precision group; 0: a step's windows
   DeviceLimits limits;
   DmaConfig dma;
+  BufferConfig buffers;
 };
 
 // What the device observed about one completed (or failed) layer.
 struct LayerRecord {
   uint32_t error = LOOM_ERR_NONE;
   uint64_t cycles = 0;          // START to interrupt
-  uint64_t compute_cycles = 0;  // timing model
-  uint64_t dma_cycles = 0;      // DMA reads and writes: cycles - 1 - compute (no overlap yet)
+  uint64_t compute_cycles = 0;  // timing model, summed over the tiles
+  uint64_t dma_cycles = 0;      // some DMA transfer in progress
+  uint64_t stall_data_cycles = 0, stall_space_cycles = 0;
+  uint64_t drain_cycles = 0;    // after the last compute: cycles - 1 - compute - stalls
+  bool memory_bound = false;    // dma_cycles > compute_cycles
+  uint64_t tiles = 0;
+  LoopOrder loop_order = LoopOrder::FiltersOuter;
   uint64_t dram_bytes_read = 0;
   uint64_t dram_bytes_written = 0;
+  uint64_t dram_bytes[static_cast<uint32_t>(TensorKind::Count)] = {};  // per tensor kind
   uint64_t steps = 0;
   double pa_dynamic_avg = 0;
 };
@@ -61,14 +71,16 @@ class Loom : public sc_core::sc_module {
   void soft_reset();
   void sequencer_thread();
   void drive_irq();
-  DmaEngine::Result execute(const LayerDesc& desc, LayerRecord& record, sc_core::sc_time& local_time);
+  // Runs one decoded layer from sc_time_stamp() + local_time; on return
+  // local_time is zero and the layer's last store has completed.
+  DmaEngine::Result run_layer(const LayerDesc& desc, LayerRecord& record, sc_core::sc_time& local_time);
   void finish(const LayerRecord& record, uint64_t generation);
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   LoomConfig config_;
   const EngineSpec& engine_;
   RegisterBank regs_;
-  std::unique_ptr<DmaEngine> dma_;
+  std::unique_ptr<Sequencer> sequencer_;
   sc_core::sc_event start_event_;
   sc_core::sc_event reset_event_;
   sc_core::sc_time access_delay_;  // timing annotation of the register access in progress

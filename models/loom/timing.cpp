@@ -36,44 +36,61 @@ std::vector<uint32_t> brick_masks(const LayerDesc& d, const int32_t* input) {
 
 // Loom convolution: each step is `window_columns` windows x 128 filters x one
 // kernel position x one brick, and costs ceil(pa / b) * pw cycles where pa is
-// trimmed to what the step's activations need.
-ComputeTiming loom_conv(const LayerDesc& d, const EngineSpec& e, bool dynamic, const int32_t* input) {
+// trimmed to what the step's activations need. Fills `out` with the cycles of
+// each (group, window block) per filter block.
+void loom_conv_blocks(const LayerDesc& d, const EngineSpec& e, bool dynamic, uint32_t group_windows,
+                      const int32_t* input, CycleBreakdown& out, ComputeTiming& t) {
   const uint32_t cg = d.in_c_per_group();
   const uint64_t bricks = ceil_div(cg, kLanes), pixels = uint64_t{d.in_h} * d.in_w;
   const uint64_t windows = uint64_t{d.out_h} * d.out_w;
-  const uint64_t filter_blocks = ceil_div(d.out_c_per_group(), e.filter_rows);
+  const uint64_t kernel = uint64_t{d.kh} * d.kw;
+  // A step's pa holds every value of the precision groups its windows touch:
+  // aligned runs of `group` windows (the step's own windows by default).
+  const uint64_t group = std::max<uint64_t>(group_windows, e.window_columns);
   std::vector<uint32_t> mask;
   if (dynamic) mask = brick_masks(d, input);
+  out.block_cycles.assign(d.groups * out.blocks_per_group, 0);
+  // Per kernel position, the last window range's bits: consecutive steps of one group share them.
+  std::vector<std::pair<uint64_t, uint64_t>> cached_range(kernel, {UINT64_MAX, 0});
+  std::vector<uint32_t> cached_bits(kernel, 0);
 
-  uint64_t slices = 0, pa_sum = 0, groups_of_values = 0;  // per filter block
-  for (uint32_t group = 0; group < d.groups; ++group)
+  uint64_t pa_sum = 0, groups_of_values = 0;  // per filter block
+  for (uint32_t g = 0; g < d.groups; ++g)
     for (uint64_t brick = 0; brick < bricks; ++brick) {
-      const uint32_t* brick_mask = dynamic ? mask.data() + (group * bricks + brick) * pixels : nullptr;
-      for (uint64_t first = 0; first < windows; first += e.window_columns)
+      const uint32_t* brick_mask = dynamic ? mask.data() + (g * bricks + brick) * pixels : nullptr;
+      std::fill(cached_range.begin(), cached_range.end(), std::make_pair(UINT64_MAX, uint64_t{0}));
+      for (uint64_t first = 0, block = 0; first < windows; first += e.window_columns, ++block) {
+        uint64_t slices = 0;
+        const uint64_t last = std::min<uint64_t>(first + e.window_columns, windows);
+        const uint64_t range_first = first / group * group;
+        const uint64_t range_last = std::min<uint64_t>(ceil_div(last, group) * group, windows);
         for (uint32_t ky = 0; ky < d.kh; ++ky)
           for (uint32_t kx = 0; kx < d.kw; ++kx) {
             uint32_t pa = d.pa;
             if (dynamic) {
-              uint32_t bits = 0;
-              const uint64_t last = std::min<uint64_t>(first + e.window_columns, windows);
-              for (uint64_t w = first; w < last; ++w) {
-                const int64_t iy = int64_t(w / d.out_w) * d.sy + ky - d.py;
-                const int64_t ix = int64_t(w % d.out_w) * d.sx + kx - d.px;
-                if (iy >= 0 && iy < d.in_h && ix >= 0 && ix < d.in_w)
-                  bits |= brick_mask[iy * d.in_w + ix];
+              const uint64_t k = uint64_t{ky} * d.kw + kx;
+              if (cached_range[k] != std::make_pair(range_first, range_last)) {
+                uint32_t bits = 0;
+                for (uint64_t w = range_first; w < range_last; ++w) {
+                  const int64_t iy = int64_t(w / d.out_w) * d.sy + ky - d.py;
+                  const int64_t ix = int64_t(w % d.out_w) * d.sx + kx - d.px;
+                  if (iy >= 0 && iy < d.in_h && ix >= 0 && ix < d.in_w)
+                    bits |= brick_mask[iy * d.in_w + ix];
+                }
+                cached_range[k] = {range_first, range_last};
+                cached_bits[k] = bits;
               }
-              pa = std::min(precision_needed(bits, d.in_signed), d.pa);
+              pa = std::min(precision_needed(cached_bits[k], d.in_signed), d.pa);
             }
             slices += ceil_div(pa, e.act_bits_per_cycle);
             pa_sum += pa;
             ++groups_of_values;
           }
+        out.block_cycles[g * out.blocks_per_group + block] += slices * d.pw;
+      }
     }
-  ComputeTiming t;
-  t.steps = groups_of_values * filter_blocks;
-  t.cycles = slices * d.pw * filter_blocks;
+  t.steps = groups_of_values * out.filter_blocks(d.out_c_per_group());
   t.pa_dynamic_avg = groups_of_values ? double(pa_sum) / groups_of_values : 0;
-  return t;
 }
 
 }  // namespace
@@ -100,8 +117,9 @@ uint32_t precision_needed(uint32_t mask, bool is_signed) {
   return std::max<uint32_t>(1, bits + (is_signed ? 1 : 0));
 }
 
-ComputeTiming compute_timing(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
-                             const int32_t* input) {
+CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
+                               const int32_t* input, ComputeTiming* totals, uint32_t group_windows) {
+  CycleBreakdown b;
   ComputeTiming t;
   const uint64_t kernel = uint64_t{d.kh} * d.kw;
   const uint64_t windows = uint64_t{d.out_h} * d.out_w;
@@ -110,40 +128,64 @@ ComputeTiming compute_timing(const LayerDesc& d, const EngineSpec& e, bool dynam
   t.pa_dynamic_avg = d.pa;
   switch (d.type) {
     case LayerType::Conv:
-      if (e.serial_weights) return loom_conv(d, e, dynamic_precision, input);
-      if (e.act_bits_per_cycle == 0) {  // base: one window, 8 filters x 16 lanes per cycle
-        t.steps = windows * ceil_div(filters, e.filter_rows) * kernel * bricks * d.groups;
-        t.cycles = t.steps;
-      } else {  // stripes: 16 windows x 8 filters x 16 lanes in pa cycles
-        t.steps = ceil_div(windows, e.window_columns) * ceil_div(filters, e.filter_rows) * kernel *
-                  bricks * d.groups;
-        t.cycles = t.steps * ceil_div(d.pa, e.act_bits_per_cycle);
+      b.windows_per_block = e.window_columns;
+      b.filter_rows = e.filter_rows;
+      b.blocks_per_group = ceil_div(windows, e.window_columns);
+      if (e.serial_weights) {
+        loom_conv_blocks(d, e, dynamic_precision, group_windows, input, b, t);
+      } else {
+        // base: one window, 8 filters x 16 lanes per cycle; stripes: 16
+        // windows x 8 filters x 16 lanes in pa cycles.
+        const uint64_t act_cycles = e.act_bits_per_cycle ? ceil_div(d.pa, e.act_bits_per_cycle) : 1;
+        b.block_cycles = {kernel * bricks * act_cycles};
+        t.steps = b.blocks_per_group * b.filter_blocks(filters) * kernel * bricks * d.groups;
       }
-      return t;
-    case LayerType::Fc:
+      break;
+    case LayerType::Fc: {
+      b.filter_rows = e.serial_weights ? e.filter_rows : kBaseFilters;
+      t.steps = b.filter_blocks(filters) * kernel * bricks;
       if (e.serial_weights) {
         // Columns take turns loading a block of 128 filters x 16 weights, pw
         // cycles each, and compute while the others load; the last block's
         // compute drains at the end.
         const uint64_t act_slices = ceil_div(d.pa, e.act_bits_per_cycle);
-        t.steps = ceil_div(filters, e.filter_rows) * kernel * bricks;
-        t.cycles = t.steps * d.pw * std::max<uint64_t>(1, ceil_div(act_slices, e.window_columns)) +
-                   d.pw * act_slices;
+        b.fc_step_cycles = d.pw * std::max<uint64_t>(1, ceil_div(act_slices, e.window_columns));
+        b.fc_drain_cycles = d.pw * act_slices;
       } else {  // base and stripes: bit-parallel weights, 8 filters x 16 inputs per cycle
-        t.steps = ceil_div(filters, kBaseFilters) * kernel * bricks;
-        t.cycles = t.steps;
+        b.fc_step_cycles = 1;
       }
-      return t;
+      t.cycles = t.steps * b.fc_step_cycles + b.fc_drain_cycles;
+      if (totals) *totals = t;
+      return b;
+    }
     case LayerType::MaxPool:
     case LayerType::AvgPool:
-      t.steps = ceil_div(windows, kPoolWindowsPerCycle) * ceil_div(d.in_c, kLanes) * kernel;
-      t.cycles = t.steps;
-      return t;
-    case LayerType::Add:
-      t.steps = ceil_div(windows, kPoolWindowsPerCycle) * ceil_div(d.in_c, kLanes);
-      t.cycles = t.steps;
-      return t;
+    case LayerType::Add: {  // 16 windows x 16 channels per cycle, per kernel position
+      const uint64_t positions = d.type == LayerType::Add ? 1 : kernel;
+      b.windows_per_block = kPoolWindowsPerCycle;
+      b.blocks_per_group = ceil_div(windows, kPoolWindowsPerCycle);
+      b.block_cycles = {ceil_div(d.in_c, kLanes) * positions};
+      t.steps = b.blocks_per_group * b.block_cycles[0];
+      break;
+    }
   }
+  const uint64_t groups = b.filter_rows ? d.groups : 1;
+  for (uint32_t g = 0; g < groups; ++g) {
+    uint64_t sum = 0;
+    if (b.block_cycles.size() == 1)
+      sum = b.block_cycles[0] * b.blocks_per_group;
+    else
+      for (uint64_t k = 0; k < b.blocks_per_group; ++k) sum += b.block(g, k);
+    t.cycles += sum * b.filter_blocks(filters);
+  }
+  if (totals) *totals = t;
+  return b;
+}
+
+ComputeTiming compute_timing(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
+                             const int32_t* input, uint32_t group_windows) {
+  ComputeTiming t;
+  cycle_breakdown(d, e, dynamic_precision, input, &t, group_windows);
   return t;
 }
 

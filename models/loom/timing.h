@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/loom/layer_desc.h"
 
@@ -45,10 +46,40 @@ struct ComputeTiming {
   double pa_dynamic_avg = 0;       // mean activation precision the steps used
 };
 
+// Compute cycles split into the pieces a tiling sequencer charges per tile
+// (docs/timing-model.md section 3.5), so per-tile cycles sum to the layer's
+// exactly. conv, pool, add:
+//   cycles = sum over groups g of filter_blocks(Fg) * sum over window blocks b of block(g, b)
+// where window block b is windows [b*Q, (b+1)*Q) in raster order and
+// filter_blocks(n) = ceil(n / R) (1 for pools and add). fc:
+//   cycles = ceil(F / R) * K * B * fc_step_cycles + fc_drain_cycles.
+struct CycleBreakdown {
+  uint32_t windows_per_block = 1;  // Q
+  uint32_t filter_rows = 0;        // R; 0: the cost does not scale with filters
+  uint64_t blocks_per_group = 0;
+  std::vector<uint64_t> block_cycles;  // [group * blocks_per_group + b], or one value for every block
+  uint64_t fc_step_cycles = 0;         // per filter block and 16-input brick
+  uint64_t fc_drain_cycles = 0;        // once, after the last step
+
+  uint64_t block(uint32_t group, uint64_t b) const {
+    return block_cycles.size() == 1 ? block_cycles[0] : block_cycles[group * blocks_per_group + b];
+  }
+  uint64_t filter_blocks(uint64_t filters) const {
+    return filter_rows ? (filters + filter_rows - 1) / filter_rows : 1;
+  }
+};
+
 // `input` is the layer's unpacked input (C x H x W): Loom trims the
-// activation precision per group of values a step reads.
+// activation precision per group of values a step reads, or per aligned run
+// of `group_windows` windows (x 16 lanes) if that is larger than a step
+// (loom.dynamic_precision_group; 0: the step). `totals`, if given,
+// receives the whole layer's timing (the same as compute_timing).
+CycleBreakdown cycle_breakdown(const LayerDesc& desc, const EngineSpec& engine, bool dynamic_precision,
+                               const int32_t* input, ComputeTiming* totals = nullptr,
+                               uint32_t group_windows = 0);
+
 ComputeTiming compute_timing(const LayerDesc& desc, const EngineSpec& engine,
-                             bool dynamic_precision, const int32_t* input);
+                             bool dynamic_precision, const int32_t* input, uint32_t group_windows = 0);
 
 // Bits needed to hold every value whose magnitude bits are OR-ed in `mask`
 // (leading-one detection); signed values need one more for the sign.

@@ -43,7 +43,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time arrival = now + delay;
-  const LinkGrant grant = channel_.reserve(arrival, length);
+  const LinkGrant grant = channel_.reserve(arrival, length, now);
   stats_.queue_wait += grant.start - arrival;
   ++stats_.transactions;
   delay = grant.end + config_.latency - now;

@@ -16,7 +16,9 @@ fc (input C x H x W, F outputs):
   base: ceil(F/8) * H*W * ceil(C/16)
   lm1b: ceil(F/128) * H*W * ceil(C/16) * pw + pw * pa
         (pw cycles per weight-block load, plus the last block's pa*pw drain)
-with pa / pw the stored precisions (layer["stored_precision"]).
+with pa / pw the stored precisions (layer["stored_precision"]), and for a layer
+the workload compiler re-laid (layer["relayout"], space-to-depth) the device's
+input shape and kernel.
 """
 import json
 import os
@@ -43,6 +45,9 @@ def expected_cycles(layer, engine):
     c, h, w = layer["input_shape"]
     f, oh, ow = layer["output_shape"]
     kh, kw = layer["kernel"]
+    if layer.get("relayout"):  # the device runs the re-laid layer (same output shape)
+        c, h, w = layer["relayout"]["device_input_shape"]
+        kh, kw = layer["relayout"]["device_kernel"]
     pa = layer["stored_precision"]["pa"]
     pw = layer["stored_precision"]["pw"]
     if layer["type"] == "conv":

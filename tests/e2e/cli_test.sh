@@ -54,24 +54,63 @@ with open(path, "w") as f:
 EOF
 }
 
-case "$CASE" in
-  run)  # run WORKLOAD ENGINE: exit 0, PASS, and the stats say the right engine
-    workload=$1 engine=$2
-    run_loomvp run --workload "$workload" --engine "$engine" --stats "$TMP/stats.json"
-    [ "$RC" -eq 0 ] || fail "loomvp run --workload $workload --engine $engine exited $RC"
-    grep -q "^PASS" "$TMP/stdout" || fail "no PASS line in the summary"
-    /usr/bin/python3 - "$TMP/stats.json" "$engine" "$SOURCE_DIR/workloads/$workload/network.json" <<'EOF' || fail "stats check failed"
+# check_run WORKLOAD ENGINE [LOOMVP-ARGS...]: runs the workload; exit 0,
+# PASS, and the stats agree with themselves (cycle and byte identities).
+check_run() {
+  local workload=$1 engine=$2
+  shift 2
+  run_loomvp run --workload "$workload" --engine "$engine" --stats "$TMP/stats.json" "$@"
+  [ "$RC" -eq 0 ] || fail "loomvp run --workload $workload --engine $engine $* exited $RC"
+  grep -q "^PASS" "$TMP/stdout" || fail "no PASS line in the summary"
+  /usr/bin/python3 - "$TMP/stats.json" "$engine" "$SOURCE_DIR/workloads/$workload/network.json" <<'EOF' || fail "stats check failed"
 import json, sys
 stats = json.load(open(sys.argv[1]))
 net = json.load(open(sys.argv[3]))
 assert stats["engine"] == sys.argv[2], stats["engine"]
 assert stats["result"]["passed"] is True
 assert [l["name"] for l in stats["layers"]] == [l["name"] for l in net["layers"]]
+dram_bytes_per_cycle = stats["platform"]["dram"]["bandwidth_gb_per_s"] * 1000 / stats["platform"]["loom"]["clock_mhz"]
 for l in stats["layers"]:
     assert l["ran"] and l["mismatches"] == 0 and l["error"] is None, l["name"]
     assert l["expected_checked"] and l["expected_mismatches"] == 0, l["name"]
     assert l["compute_cycles"] > 0 and l["cycles"] >= l["compute_cycles"], l["name"]
+    # cycles = decode + compute + stalls + drain; bytes by kind add up; DRAM never beats its bandwidth
+    assert l["cycles"] == 1 + l["compute_cycles"] + l["stall_data_cycles"] + l["stall_space_cycles"] + l["drain_cycles"], l
+    kinds = l["dram_bytes_by_kind"]
+    assert l["dram_bytes_read"] == kinds["input"] + kinds["input2"] + kinds["weights"] + kinds["bias"], l["name"]
+    assert l["dram_bytes_written"] == kinds["output"], l["name"]
+    assert l["dram_bytes_read"] + l["dram_bytes_written"] <= l["cycles"] * dram_bytes_per_cycle, l["name"]
+    assert l["bound"] == ("memory" if l["dma_cycles"] > l["compute_cycles"] else "compute"), l["name"]
+    assert 0 < l["lane_utilisation"] <= 1, l["name"]
 EOF
+}
+
+case "$CASE" in
+  run)  # run WORKLOAD ENGINE: exit 0, PASS, and the stats say the right engine
+    check_run "$1" "$2"
+    ;;
+
+  run-min-buffers)  # run WORKLOAD ENGINE with each buffer shrunk to what one tile needs
+    workload=$1 engine=$2
+    sizes=(weight=64 activation=64 output=64)
+    for attempt in $(seq 1 30); do
+      sets=()
+      for s in "${sizes[@]}"; do sets+=(--set "loom.${s%%=*}_buffer_bytes=${s#*=}"); done
+      run_loomvp run --workload "$workload" --engine "$engine" --quiet "${sets[@]}"
+      [ "$RC" -eq 2 ] || break
+      # "--set loom.X_buffer_bytes: ... allowed: at least N": raise X to N
+      which=$(sed -n 's/.*--set loom\.\([a-z]*\)_buffer_bytes.*/\1/p' "$TMP/stderr")
+      need=$(sed -n 's/.*allowed: at least \([0-9]*\).*/\1/p' "$TMP/stderr")
+      [ -n "$which" ] && [ -n "$need" ] || fail "exit 2 without a buffer setting to raise"
+      for i in "${!sizes[@]}"; do [ "${sizes[$i]%%=*}" = "$which" ] && sizes[$i]="$which=$need"; done
+    done
+    check_run "$workload" "$engine" "${sets[@]}"
+    # Some layer ran one output row (or one fc input brick) per tile.
+    /usr/bin/python3 -c '
+import json, sys
+layers = json.load(open(sys.argv[1]))["layers"]
+assert any(l["tiles"] >= l["output_shape"][1] > 1 or (l["type"] == "fc" and l["tiles"] > 1) for l in layers), layers
+' "$TMP/stats.json" || fail "no layer was split down to one output row per tile"
     ;;
 
   list)
@@ -140,6 +179,10 @@ EOF
 
   layer-over-mac-limit)
     expect_bad_input "layers[0]" "loom.max_layer_macs" -- run --workload tiny-1x1 --set loom.max_layer_macs=100
+    ;;
+  buffer-too-small)
+    expect_bad_input "--set loom.activation_buffer_bytes" "layers[0] (conv1)" "792" -- \
+      run --workload tiny-conv --set loom.activation_buffer_bytes=100
     ;;
   layer-over-element-limit)
     expect_bad_input "layers[0]" "loom.max_tensor_elements" -- run --workload tiny-1x1 --set loom.max_tensor_elements=100

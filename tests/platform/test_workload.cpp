@@ -634,10 +634,10 @@ TEST_CASE("bad bundle: invalid name", "[workload][errors]") {
   expect_bad(doc, {"layers[0].name", "[A-Za-z0-9_][A-Za-z0-9_.-]*"});
 }
 
-TEST_CASE("bad bundle: version 2", "[workload][errors]") {
+TEST_CASE("bad bundle: version 3", "[workload][errors]") {
   json doc = good_bundle();
-  doc["version"] = 2;
-  expect_bad(doc, {"version", "1..1"});
+  doc["version"] = 3;
+  expect_bad(doc, {"version", "1..2"});
 }
 
 TEST_CASE("bad bundle: format of the wrong type is bad input, not an internal error", "[workload][errors]") {

@@ -11,6 +11,7 @@ namespace {
 enum Op : uint8_t {
   kNotDecoded = 0,  // a page entry not decoded yet (or invalidated)
   kBreakpoint,      // a debugger breakpoint sits here
+  kPageEnd,         // one past a page's last word
   kIllegal,
   kLui, kAuipc, kJal, kJalr,
   kBeq, kBne, kBlt, kBge, kBltu, kBgeu,
@@ -52,8 +53,10 @@ enum Csr : uint32_t {
 
 }  // namespace
 
+// One entry per word of a 4 KiB page, then an end marker.
 struct Rv32Cpu::DecodedPage {
-  Decoded insn[kPageBytes / 4] = {};
+  DecodedPage() { insn[kPageBytes / 4].op = kPageEnd; }
+  Decoded insn[kPageBytes / 4 + 1] = {};
 };
 
 Rv32Cpu::Decoded Rv32Cpu::decode(uint32_t raw) {
@@ -163,7 +166,7 @@ sc_core::sc_time Rv32Cpu::current_time() const {
   return sc_core::sc_time_stamp() + sc_core::sc_time::from_value(local_now());
 }
 
-uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value() + cycle_offset_; }
+uint64_t Rv32Cpu::cycles() const { return current_time().value() / config_.clock_period.value(); }
 
 void Rv32Cpu::fold_local_time() {
   local_units_ = local_now();
@@ -301,6 +304,43 @@ uint32_t Rv32Cpu::illegal(uint32_t pc) {
   return raise(kCauseIllegal, raw, pc);
 }
 
+// The fast paths of loads and stores, inlined into the interpreter loop.
+template <unsigned Size>
+inline bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
+  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
+  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    value = 0;
+    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
+    add_latency(block.latency_units);
+    return true;
+  }
+  uint8_t bytes[4] = {};
+  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
+  value = 0;
+  std::memcpy(&value, bytes, Size);
+  return true;
+}
+
+template <unsigned Size>
+inline bool Rv32Cpu::store(uint32_t address, uint32_t value) {
+  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
+  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
+  if (block.tag == address >> kDmiBlockBits) {
+    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
+    add_latency(block.latency_units);
+  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
+    return fault(kCauseStoreAccess, address);
+  }
+  forget_decoded_word(address);
+  if ((address & ~3u) == tohost_ && value != 0) {
+    tohost_value_ = value;
+    halt_after_instruction_ = true;
+    batch_stop_instret_ = instret_ + 1;
+  }
+  return true;
+}
+
 void Rv32Cpu::run_batch() {
   uint32_t pc = pc_;
   uint32_t* const x = x_;
@@ -310,11 +350,16 @@ void Rv32Cpu::run_batch() {
   uint32_t target;  // of a taken jump or branch
   if (pc & 3) pc = raise(kCauseFetchMisaligned, pc, pc);
 
-  while (instret_ < batch_stop_instret_) {
+  // Sequential flow skips the page check: running off the end of a page
+  // reaches its kPageEnd entry. Every other change of pc goes to new_pc.
+  for (;;) {
+  new_pc:
     if ((pc & ~(kPageBytes - 1)) != page_base) {
       page_base = pc & ~(kPageBytes - 1);
       page = page_for(pc);
     }
+  next:
+    if (instret_ >= batch_stop_instret_) break;
     const Decoded* d = &page->insn[(pc - page_base) >> 2];
   dispatch:
     switch (d->op) {
@@ -322,7 +367,7 @@ void Rv32Cpu::run_batch() {
         uint32_t raw;
         if (!fetch_word(pc, raw)) {
           pc = raise(kCauseFetchAccess, pc, pc);
-          continue;
+          goto new_pc;
         }
         Decoded& entry = page->insn[(pc - page_base) >> 2];
         entry = decode(raw);
@@ -347,9 +392,10 @@ void Rv32Cpu::run_batch() {
         if (pc & 3) pc = raise(kCauseFetchMisaligned, pc, pc);
         resume_pc_ = pc;  // go on by executing the instruction under the breakpoint once
         resume_instret_ = instret_;
-        continue;
+        goto new_pc;
       }
-      case kIllegal: pc = raise(kCauseIllegal, static_cast<uint32_t>(d->imm), pc); continue;
+      case kPageEnd: goto new_pc;
+      case kIllegal: pc = raise(kCauseIllegal, static_cast<uint32_t>(d->imm), pc); goto new_pc;
 
       case kLui: x[d->rd] = d->imm; break;
       case kAuipc: x[d->rd] = pc + d->imm; break;
@@ -376,7 +422,7 @@ void Rv32Cpu::run_batch() {
     uint32_t value;                                            \
     if (!load<size>(x[d->rs1] + d->imm, value)) {              \
       pc = raise(fault_cause_, fault_tval_, pc);               \
-      continue;                                                \
+      goto new_pc;                                                \
     }                                                          \
     x[d->rd] = convert;                                        \
     break;                                                     \
@@ -392,7 +438,7 @@ void Rv32Cpu::run_batch() {
   case op:                                                     \
     if (!store<size>(x[d->rs1] + d->imm, x[d->rs2])) {         \
       pc = raise(fault_cause_, fault_tval_, pc);               \
-      continue;                                                \
+      goto new_pc;                                                \
     }                                                          \
     break;
         LOOMVP_STORE(kSb, 1)
@@ -446,8 +492,8 @@ void Rv32Cpu::run_batch() {
       case kRemu: x[d->rd] = x[d->rs2] == 0 ? x[d->rs1] : x[d->rs1] % x[d->rs2]; break;
 
       case kFence: break;
-      case kEcall: pc = raise(kCauseEcallM, 0, pc); continue;
-      case kEbreak: pc = raise(kCauseBreakpoint, pc, pc); continue;
+      case kEcall: pc = raise(kCauseEcallM, 0, pc); goto new_pc;
+      case kEbreak: pc = raise(kCauseBreakpoint, pc, pc); goto new_pc;
       case kMret:
         pc = mepc_;
         mstatus_ = (mstatus_ & ~kMstatusMie) | ((mstatus_ & kMstatusMpie) ? kMstatusMie : 0);
@@ -455,7 +501,7 @@ void Rv32Cpu::run_batch() {
         irq_check_ = true;
         batch_stop_instret_ = instret_ + 1;
         ++instret_;
-        continue;
+        goto new_pc;
       case kWfi:
         wfi_pending_ = true;
         batch_stop_instret_ = instret_ + 1;
@@ -470,7 +516,7 @@ void Rv32Cpu::run_batch() {
         uint32_t old = 0;
         if (!csr_read(csr, old) || (writes && (csr >> 10) == 3)) {
           pc = illegal(pc);
-          continue;
+          goto new_pc;
         }
         if (writes) {
           const uint32_t value = kind == kCsrrw ? operand : kind == kCsrrs ? (old | operand) : (old & ~operand);
@@ -479,63 +525,28 @@ void Rv32Cpu::run_batch() {
         x[d->rd] = old;
         break;
       }
-      default: pc = illegal(pc); continue;
+      default: pc = illegal(pc); goto new_pc;
 
       link_and_jump:
         if (!(target & 3)) x[d->rd] = pc + 4;  // a misaligned jump traps and writes nothing
       jump:
         if (target & 3) {
           pc = raise(kCauseFetchMisaligned, target, pc);
-          continue;
+          goto new_pc;
         }
         pc = target;
         ++instret_;
-        continue;
+        goto new_pc;
     }
     pc += 4;
     ++instret_;
+    goto next;
   }
   pc_ = pc;
 }
 
 // ---------------------------------------------------------------------------
 // Memory
-
-template <unsigned Size>
-bool Rv32Cpu::load(uint32_t address, uint32_t& value) {
-  if (address & (Size - 1)) return fault(kCauseLoadMisaligned, address);
-  const DmiBlock& block = read_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
-  if (block.tag == address >> kDmiBlockBits) {
-    value = 0;
-    std::memcpy(&value, block.host + (address & (kDmiBlockBytes - 1)), Size);
-    add_latency(block.latency_units);
-    return true;
-  }
-  uint8_t bytes[4] = {};
-  if (!slow_access(tlm::TLM_READ_COMMAND, address, Size, bytes)) return fault(kCauseLoadAccess, address);
-  value = 0;
-  std::memcpy(&value, bytes, Size);
-  return true;
-}
-
-template <unsigned Size>
-bool Rv32Cpu::store(uint32_t address, uint32_t value) {
-  if (address & (Size - 1)) return fault(kCauseStoreMisaligned, address);
-  const DmiBlock& block = write_blocks_[(address >> kDmiBlockBits) % kDmiBlocks];
-  if (block.tag == address >> kDmiBlockBits) {
-    std::memcpy(block.host + (address & (kDmiBlockBytes - 1)), &value, Size);
-    add_latency(block.latency_units);
-  } else if (!slow_access(tlm::TLM_WRITE_COMMAND, address, Size, reinterpret_cast<uint8_t*>(&value))) {
-    return fault(kCauseStoreAccess, address);
-  }
-  forget_decoded_word(address);
-  if ((address & ~3u) == tohost_ && value != 0) {
-    tohost_value_ = value;
-    halt_after_instruction_ = true;
-    batch_stop_instret_ = instret_ + 1;
-  }
-  return true;
-}
 
 bool Rv32Cpu::fault(uint32_t cause, uint32_t address) {
   fault_cause_ = cause;
@@ -659,8 +670,8 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
     case kCsrMcause: value = mcause_; return true;
     case kCsrMtval: value = mtval_; return true;
     case kCsrMip: value = mip_; return true;
-    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles()); return true;
-    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>(cycles() >> 32); return true;
+    case kCsrMcycle: case kCsrCycle: value = static_cast<uint32_t>(cycles() + cycle_offset_); return true;
+    case kCsrMcycleh: case kCsrCycleh: value = static_cast<uint32_t>((cycles() + cycle_offset_) >> 32); return true;
     case kCsrMinstret: case kCsrInstret: value = static_cast<uint32_t>(instret_ + instret_offset_); return true;
     case kCsrMinstreth: case kCsrInstreth: value = static_cast<uint32_t>((instret_ + instret_offset_) >> 32); return true;
     case kCsrMvendorid: case kCsrMarchid: case kCsrMimpid: value = 0; return true;
@@ -672,7 +683,7 @@ bool Rv32Cpu::csr_read(uint32_t csr, uint32_t& value) {
 void Rv32Cpu::csr_write(uint32_t csr, uint32_t value) {
   auto set_low = [](uint64_t old, uint32_t low) { return (old & ~0xFFFFFFFFull) | low; };
   auto set_high = [](uint64_t old, uint32_t high) { return (old & 0xFFFFFFFFull) | (uint64_t(high) << 32); };
-  const uint64_t cycles_now = cycles() - cycle_offset_;
+  const uint64_t cycles_now = cycles();
   const uint64_t instret_after = instret_ + 1;  // the write counts after this instruction retires
   switch (csr) {
     case kCsrMstatus:
@@ -738,7 +749,24 @@ void Rv32Cpu::wait_for_interrupt() {
   }
   in_wfi_ = true;
   const sc_core::sc_time start = sc_core::sc_time_stamp();
-  sc_core::wait(irq_event_);
+  if (!debug_hook_) {
+    sc_core::wait(irq_event_);
+  } else {
+    // A debugger may ask to stop while the core sleeps: look once a quantum.
+    // A stop ends the wfi early, which the ISA allows (wfi is a hint).
+    const sc_core::sc_time poll = std::max(config_.quantum, config_.clock_period);
+    bool stop = false;
+    while (!(mip_ & mie_) && !stop) {
+      sc_core::wait(poll, irq_event_);
+      read_irq_lines();
+      stop = !(mip_ & mie_) && debug_hook_->stop_requested();
+    }
+    time_in_wfi_ += sc_core::sc_time_stamp() - start;
+    in_wfi_ = false;
+    quantum_keeper_.reset();
+    if (stop) debug_stop(StopReason::Interrupt);
+    return;
+  }
   time_in_wfi_ += sc_core::sc_time_stamp() - start;
   in_wfi_ = false;
   quantum_keeper_.reset();

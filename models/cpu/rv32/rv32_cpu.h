@@ -71,7 +71,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   const sc_core::sc_event& halted_event() const { return halted_event_; }
 
   uint64_t instructions_retired() const { return instret_; }
-  uint64_t cycles() const;  // mcycle: CPU-local time since reset / clock period
+  uint64_t cycles() const;  // CPU-local time since reset / clock period (mcycle without software writes)
   sc_core::sc_time time_in_wfi() const { return time_in_wfi_; }
   uint64_t interrupts_taken() const { return interrupts_taken_; }
   uint64_t bus_errors() const { return bus_errors_; }
@@ -89,15 +89,14 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   void insert_breakpoint(uint64_t address) override;
   void remove_breakpoint(uint64_t address) override;
 
-  // Decoded form of one instruction (public for the decoder's unit tests).
+ private:
+  // Decoded form of one instruction.
   struct Decoded {
-    uint8_t op;  // Rv32Cpu::Op
-    uint8_t rd, rs1, rs2;
+    uint8_t op;  // Op in rv32_cpu.cpp
+    uint8_t rd, rs1, rs2;  // rd 0 is stored as 32, a sink register
     int32_t imm;  // immediate; CSR number for CSR ops; the raw bits for illegal ones
   };
   static Decoded decode(uint32_t raw);
-
- private:
   struct DecodedPage;
   struct DmiRegion {
     uint64_t start, end;  // inclusive

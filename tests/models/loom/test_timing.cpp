@@ -136,3 +136,22 @@ TEST_CASE("an engine value no engine has is an error, not a silent fallback to b
   CHECK_THROWS_AS(engine_spec(static_cast<Engine>(7)), std::invalid_argument);
   CHECK(engine_spec(Engine::Lm4b).act_bits_per_cycle == 4);
 }
+
+TEST_CASE("a larger dynamic precision group trims to the precision of the whole group") {
+  // 1x1 conv over 16 channels, 1 x 48 map on lm1b (16 windows per step):
+  // windows 0-15 need 2 bits, 16-31 need 3 bits (value 4), 32-47 are zero.
+  LayerDesc d = conv(16, 1, 128, 1, 0, 1, 8, 4);
+  d.in_w = d.out_w = 48;
+  std::vector<int32_t> input(16 * 48, 0);
+  for (uint32_t x = 0; x < 16; ++x) input[x] = 3;
+  input[20] = 4;
+  const EngineSpec& lm1b = engine_spec(Engine::Lm1b);
+  CHECK(compute_timing(d, lm1b, true, input.data()).cycles == (2 + 3 + 1) * 4);       // per step
+  CHECK(compute_timing(d, lm1b, true, input.data(), 8).cycles == (2 + 3 + 1) * 4);    // smaller: still per step
+  CHECK(compute_timing(d, lm1b, true, input.data(), 32).cycles == (3 + 3 + 1) * 4);   // windows 0-31 share 3 bits
+  // Groups of 24: step 0 lies in windows 0-23 (3 bits: window 20), step 1 spans both
+  // groups (3 bits), step 2 lies in windows 24-47 (zero: 1 bit).
+  CHECK(compute_timing(d, lm1b, true, input.data(), 24).cycles == (3 + 3 + 1) * 4);
+  CHECK(compute_timing(d, lm1b, true, input.data(), 64).cycles == (3 + 3 + 3) * 4);   // one group
+  CHECK(compute_timing(d, lm1b, true, input.data(), 64).pa_dynamic_avg == Approx(3.0));
+}

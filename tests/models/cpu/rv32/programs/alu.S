@@ -36,6 +36,11 @@ _start:
   slti a0, a3, 0          /* -1 < 0: 1 */
   sltiu a1, a3, 0         /* 0xffffffff < 0: 0 */
   sltu tp, x0, a3         /* 0 < 0xffffffff: 1 (snez) */
+  /* Straight-line code across the 4 KiB page boundary at 0x80001000. */
+  li sp, 0
+  .rept 1100
+  addi sp, sp, 1
+  .endr
   PASS
 
   .data

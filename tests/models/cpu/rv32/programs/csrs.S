@@ -29,6 +29,10 @@ _start:
   csrw mie, t1
   csrr s11, mie           /* only MSIE, MTIE, MEIE: 0x888 */
   csrw mie, x0
+  li t0, 5000
+  csrw mcycle, t0         /* mcycle = 5000 as the csrw starts */
+  csrr a6, mcycle         /* one cycle later: 5001 */
+  csrr a7, mcycleh        /* 0 */
   rdcycle t2              /* cycle and instret are readable in M-mode */
   rdinstret t3
   PASS

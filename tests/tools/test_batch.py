@@ -1,0 +1,74 @@
+"""`loomvp run --batch` on the committed Fashion-MNIST bundle: the device's top-1 accuracy
+over the fixed 500-image input set equals the one computed here by the independent numpy
+reference (tools/loomvp_ref.py), image by image; bad --batch / --profile values exit 2.
+Needs LOOMVP_BIN (set by CTest)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+import loomvp_ref as ref  # noqa: E402
+
+BIN = os.environ.get("LOOMVP_BIN")
+BUNDLE = os.path.join(REPO, "workloads", "fmnist")
+
+
+def reference_top1(count):
+    """Top-1 accuracy of the integer reference over the first `count` set images."""
+    with open(os.path.join(BUNDLE, "network.json")) as f:
+        net = json.load(f)
+    images = np.load(os.path.join(BUNDLE, net["input_set"]["images"]["file"]))
+    labels = np.load(os.path.join(BUNDLE, net["input_set"]["labels"]["file"]))
+    last = net["layers"][-1]["name"]
+    correct = 0
+    with tempfile.TemporaryDirectory() as d:
+        copy = os.path.join(d, "b")
+        shutil.copytree(BUNDLE, copy)
+        for i in range(count):
+            np.save(os.path.join(copy, net["input"]["data"]["file"]), images[i])
+            scores = ref.run_network(copy)[last].reshape(-1)
+            correct += int(np.argmax(scores) == labels[i])  # argmax: first maximum wins
+    return 100.0 * correct / count
+
+
+@unittest.skipUnless(BIN, "LOOMVP_BIN not set")
+class BatchTest(unittest.TestCase):
+    def run_loomvp(self, *args):
+        return subprocess.run([BIN, "run", "--workload", "fmnist", *args], capture_output=True,
+                              text=True)
+
+    def test_device_accuracy_equals_reference_on_500_images(self):
+        r = self.run_loomvp("--batch", "500", "--jobs", "2", "--engine", "lm1b")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr[-2000:])
+        m = re.search(r"device ([0-9.]+)%, host integer reference ([0-9.]+)%, float model "
+                      r"([0-9.]+)%", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        want = reference_top1(500)
+        self.assertAlmostEqual(float(m.group(1)), want, places=2)
+        self.assertAlmostEqual(float(m.group(2)), want, places=2)
+        self.assertIn("batch: 500/500 images", r.stderr)
+
+    def test_bad_batch_and_profile_exit_2(self):
+        for args, text in ((["--batch", "0"], "--batch: 0: allowed 1..500"),
+                           (["--batch", "501"], "--batch: 501: allowed 1..500"),
+                           (["--profile", "stripes-99"], "--profile: stripes-99: network 'fmnist' "
+                                                         "has profiles learned, uniform16, uniform8")):
+            r = self.run_loomvp(*args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(text, r.stderr)
+        r = subprocess.run([BIN, "run", "--workload", "tiny-conv", "--batch", "2"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("has no input set", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
