@@ -26,20 +26,31 @@ void FaultInjector::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_tim
     delay += config_.stall;
   }
   initiator_socket->b_transport(trans, delay);
-  if (hit && config_.mode == FaultMode::Flip && trans.is_read() && trans.is_response_ok()) {
-    const uint64_t start = trans.get_address();
-    unsigned char* data = trans.get_data_ptr();
-    for (uint64_t i = 0; i < trans.get_data_length(); ++i)
-      if (start + i >= config_.offset && start + i < config_.offset + config_.size_bytes) {
-        data[i] ^= config_.flip_mask;
-        ++stats_.flipped_bytes;
-      }
-  }
+  if (hit && config_.mode == FaultMode::Flip && trans.is_read() && trans.is_response_ok()) flip(trans);
 }
 
-// Debug accesses (a debugger's view) see memory as it is.
+void FaultInjector::flip(tlm::tlm_generic_payload& trans) {
+  const uint64_t start = trans.get_address();
+  unsigned char* data = trans.get_data_ptr();
+  for (uint64_t i = 0; i < trans.get_data_length(); ++i)
+    if (start + i >= config_.offset && start + i < config_.offset + config_.size_bytes) {
+      data[i] ^= config_.flip_mask;
+      ++stats_.flipped_bytes;
+    }
+}
+
+// The Loom DMA fetches tensor data through the debug interface (its timed
+// bursts carry no data), so the faults apply here too: an error range
+// transfers nothing, a flip range reads flipped.
 unsigned FaultInjector::transport_dbg(tlm::tlm_generic_payload& trans) {
-  return initiator_socket->transport_dbg(trans);
+  const bool hit = config_.mode != FaultMode::None && hits(trans);
+  if (hit && config_.mode == FaultMode::Error) {
+    ++stats_.errors;
+    return 0;
+  }
+  const unsigned done = initiator_socket->transport_dbg(trans);
+  if (hit && config_.mode == FaultMode::Flip && trans.is_read()) flip(trans);
+  return done;
 }
 
 // No direct pointers while a fault is configured: every access must pass here.

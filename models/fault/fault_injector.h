@@ -42,6 +42,7 @@ class FaultInjector : public sc_core::sc_module {
  private:
   bool hits(const tlm::tlm_generic_payload& trans) const;
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void flip(tlm::tlm_generic_payload& trans);  // XORs flip_mask into the bytes read from the range
   unsigned transport_dbg(tlm::tlm_generic_payload& trans);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
 
