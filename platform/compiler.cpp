@@ -28,6 +28,12 @@ bool space_to_depth_applies(const Workload& workload, size_t layer_index) {
   if (L.type != LayerType::Conv || L.groups != 1 || L.in_shape.c >= bitplane::kLanes) return false;
   if (L.sy == 1 && L.sx == 1) return false;
   if (L.inputs.size() != 1 || L.inputs[0] != workload.input_name) return false;
+  // Only when it saves compute: the device pays per brick and kernel position
+  // (a kernel smaller than the stride would just spread the same work over
+  // more bricks).
+  const SpaceToDepthShape relaid = space_to_depth_shape(L);
+  if (bitplane::bricks(relaid.in_shape.c) * relaid.kh * relaid.kw >= bitplane::bricks(L.in_shape.c) * L.kh * L.kw)
+    return false;
   // The re-laid input replaces the network input, so no other layer may read it.
   for (size_t i = 0; i < workload.layers.size(); ++i)
     for (const std::string& name : workload.layers[i].inputs)

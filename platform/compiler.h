@@ -51,6 +51,9 @@ struct CompiledWorkload {
 CompiledWorkload compile_workload(const Workload& workload, const CompilerOptions& options);
 
 // The pass's pieces, public for tests.
+// True for a conv with groups 1, < 16 input channels and stride > 1 that is
+// the only reader of the network input, when the re-laid layer needs fewer
+// brick x kernel-position steps.
 bool space_to_depth_applies(const Workload& workload, size_t layer_index);
 // The stride-1 layer equivalent to `layer` on the re-laid input.
 WorkloadLayer space_to_depth_layer(const WorkloadLayer& layer);

@@ -223,6 +223,12 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   // Every DRAM access arbitrates (docs/timing-model.md section 7): DMI would
   // let an access skip the contended link and channel.
   c.dram.dmi_allowed = false;
+  DramBankConfig& banks = c.dram.bank_timing;
+  banks.enabled = r.boolean("dram", "bank_timing");
+  banks.banks = static_cast<uint32_t>(r.integer("dram", "banks", 1, 1024));
+  banks.row_bytes = r.integer("dram", "row_bytes", 64, 1 << 20);
+  banks.t_rcd = sc_core::sc_time(r.number("dram", "t_rcd_ns", 0, 1e6), sc_core::SC_NS);
+  banks.t_rp = sc_core::sc_time(r.number("dram", "t_rp_ns", 0, 1e6), sc_core::SC_NS);
 
   c.compiler.space_to_depth = r.boolean("compiler", "space_to_depth");
 

@@ -267,6 +267,7 @@ RunResult run_workload(const RunOptions& options) {
   if (const Rv32Cpu* cpu = soc.rv32_cpu()) collect_rv32(*cpu, result);
   result.initiators = soc.router().initiator_stats();
   result.dram_stats = soc.dram().stats();
+  result.dram_banks = soc.dram().bank_stats();
   if (soc.traffic()) result.traffic = soc.traffic()->stats();
   result.dram_host_bytes = soc.dram().host_bytes_allocated();
 

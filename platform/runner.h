@@ -67,6 +67,7 @@ struct RunResult {
   std::vector<InitiatorStats> initiators;
   std::vector<int32_t> final_output, final_reference;  // the last layer: device and golden values
   MemoryStats dram_stats;
+  DramBankStats dram_banks;  // zero unless dram.bank_timing
   std::optional<TrafficStats> traffic;  // when traffic.enabled
   bool passed() const;
 };

@@ -9,7 +9,8 @@ Memory::Memory(sc_core::sc_module_name name, const MemoryConfig& config)
       socket("socket"),
       config_(config),
       storage_(config.size_bytes),
-      channel_(config.bytes_per_beat, config.beat_time) {
+      channel_(config.bytes_per_beat, config.beat_time),
+      banks_(config.bank_timing) {
   socket.register_b_transport(this, &Memory::b_transport);
   socket.register_transport_dbg(this, &Memory::transport_dbg);
   socket.register_get_direct_mem_ptr(this, &Memory::get_direct_mem_ptr);
@@ -43,7 +44,10 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time arrival = now + delay;
-  const LinkGrant grant = channel_.reserve(arrival, length, now);
+  const sc_time data_ready =
+      config_.bank_timing.enabled ? banks_.ready(trans.get_address(), arrival) : arrival;
+  const LinkGrant grant = channel_.reserve(data_ready, length, now);
+  if (config_.bank_timing.enabled) banks_.transferred(trans.get_address(), grant.end);
   stats_.queue_wait += grant.start - arrival;
   ++stats_.transactions;
   delay = grant.end + config_.latency - now;

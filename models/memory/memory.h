@@ -10,6 +10,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/bandwidth_resource.h"
+#include "models/memory/dram_banks.h"
 #include "models/memory/sparse_storage.h"
 
 namespace loomvp {
@@ -20,6 +21,7 @@ struct MemoryConfig {
   uint32_t bytes_per_beat = 32;                                 // data channel width
   sc_core::sc_time beat_time = sc_core::sc_time(2500, sc_core::SC_PS);  // 12.8 GB/s
   bool dmi_allowed = true;
+  DramBankConfig bank_timing;  // off: every access is a row hit
 };
 
 struct MemoryStats {
@@ -41,6 +43,7 @@ class Memory : public sc_core::sc_module {
   bool backdoor_read(uint64_t address, void* dst, uint64_t length) const;
 
   const MemoryStats& stats() const { return stats_; }
+  const DramBankStats& bank_stats() const { return banks_.stats(); }
   uint64_t host_bytes_allocated() const { return storage_.allocated_bytes(); }
 
  private:
@@ -52,6 +55,7 @@ class Memory : public sc_core::sc_module {
   MemoryConfig config_;
   SparseStorage storage_;
   BandwidthResource channel_;
+  DramBanks banks_;
   MemoryStats stats_;
 };
 

@@ -135,7 +135,7 @@ TEST_CASE("compiler: space-to-depth gives the original layer's sums on awkward s
   }
 }
 
-TEST_CASE("compiler: space-to-depth applies only to a strided conv with < 16 channels reading the network input") {
+TEST_CASE("compiler: space-to-depth applies only to a strided conv with < 16 channels reading the network input, when it saves steps") {
   Workload w;
   w.input_name = "data";
   w.input_shape = {3, 9, 9};
@@ -149,6 +149,12 @@ TEST_CASE("compiler: space-to-depth applies only to a strided conv with < 16 cha
   Workload stride1 = w;
   stride1.layers[0] = conv(3, 9, 9, 2, 3, 3, 1, 1, 1, 1);
   CHECK_FALSE(space_to_depth_applies(stride1, 0));
+  Workload no_gain = w;  // 5 channels, 1x1 kernel, stride 2: 20 channels = 2 bricks x 1 > 1 brick x 1
+  no_gain.layers[0] = conv(5, 9, 9, 2, 1, 1, 2, 2, 0, 0);
+  CHECK_FALSE(space_to_depth_applies(no_gain, 0));
+  Workload alexnet_like = w;  // 3 channels 11x11 stride 4: 3 bricks x 9 < 1 brick x 121
+  alexnet_like.layers[0] = conv(3, 227, 227, 2, 11, 11, 4, 4, 0, 0);
+  CHECK(space_to_depth_applies(alexnet_like, 0));
   Workload grouped = w;
   grouped.layers[0].groups = 3;
   CHECK_FALSE(space_to_depth_applies(grouped, 0));

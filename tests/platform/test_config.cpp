@@ -329,3 +329,50 @@ TEST_CASE("config error: a clock whose period is not a whole number of ps is ref
   CHECK(load_platform("", "", {"loom.clock_mhz=800"}).loom.clock_period == sc_time(1250, SC_PS));
   CHECK(load_platform("", "", {"cpu.clock_mhz=3.2"}).cpu.clock_period == sc_time(312500, SC_PS));
 }
+
+TEST_CASE("contention keys: traffic, compiler and DRAM bank timing defaults and overrides", "[config]") {
+  const json j = mobile_soc();
+  const PlatformConfig d = load_platform("mobile-soc", "", {});
+  CHECK(d.traffic.enabled == j["traffic"]["enabled"].get<bool>());
+  CHECK_FALSE(d.traffic.enabled);  // off by default
+  CHECK(d.compiler.space_to_depth);  // on by default
+  CHECK_FALSE(d.dram.bank_timing.enabled);
+  CHECK_FALSE(d.dram.dmi_allowed);  // every DRAM access arbitrates
+  CHECK(d.sram.dmi_allowed);
+  // The traffic window is the top window_bytes of DRAM (base 0x8000_0000).
+  CHECK(d.traffic.window_base + d.traffic.window_bytes == 0x80000000ull + d.dram.size_bytes);
+
+  const PlatformConfig c = load_platform(
+      "mobile-soc", "",
+      {"traffic.enabled=true", "traffic.pattern=random", "traffic.bandwidth_gb_per_s=6.4", "traffic.burst_bytes=128",
+       "traffic.window_bytes=4096", "compiler.space_to_depth=false", "dram.bank_timing=true", "dram.t_rp_ns=21",
+       "simulation.quantum_ns=100"});
+  CHECK(c.traffic.enabled);
+  CHECK(c.traffic.random);
+  CHECK(c.traffic.bandwidth_gb_per_s == 6.4);
+  CHECK(c.traffic.burst_bytes == 128);
+  CHECK(c.traffic.window_base == 0x80000000ull + c.dram.size_bytes - 4096);
+  CHECK(c.traffic.quantum == sc_time(100, SC_NS));
+  CHECK_FALSE(c.compiler.space_to_depth);
+  CHECK(c.dram.bank_timing.enabled);
+  CHECK(c.dram.bank_timing.t_rp == sc_time(21, SC_NS));
+}
+
+TEST_CASE("config error: traffic.pattern not sequential or random", "[config][errors]") {
+  const std::string msg = user_error_of("mobile-soc", "", {"traffic.pattern=zigzag"});
+  CHECK_THAT(msg, Contains("traffic.pattern"));
+  CHECK_THAT(msg, Contains("zigzag"));
+  CHECK_THAT(msg, Contains("sequential, random"));
+}
+
+TEST_CASE("config error: traffic.window_bytes larger than the DRAM", "[config][errors]") {
+  const std::string msg = user_error_of("mobile-soc", "", {"dram.size_bytes=1048576", "traffic.window_bytes=2097152"});
+  CHECK_THAT(msg, Contains("traffic.window_bytes"));
+  CHECK_THAT(msg, Contains("1048576"));
+}
+
+TEST_CASE("config error: compiler.space_to_depth must be a boolean", "[config][errors]") {
+  const std::string msg = user_error_of("mobile-soc", "", {"compiler.space_to_depth=2"});
+  CHECK_THAT(msg, Contains("compiler.space_to_depth"));
+  CHECK_THAT(msg, Contains("boolean"));
+}

@@ -84,3 +84,48 @@ TEST_CASE("DRAM grants DMI per page with the access latency - and the backdoor s
   CHECK(byte == 0x5A);
   CHECK_FALSE(dram.backdoor_read(1ull << 30, &byte, 1));
 }
+
+// Bank timing (dram.bank_timing): 2 banks of 2 KiB rows, tRCD = tRP = 18 ns,
+// default channel (64 B = 5 ns) and 100 ns latency. Times worked out by hand.
+TEST_CASE("DRAM bank timing: activate on an empty bank, row hits, precharge + activate on a conflict") {
+  MemoryConfig config;
+  config.bank_timing.enabled = true;
+  config.bank_timing.banks = 2;
+  config.bank_timing.row_bytes = 2048;
+  Memory dram("dram", config);
+  test::TestInitiator cpu("cpu");
+  cpu.socket.bind(dram.socket);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  std::vector<uint8_t> buffer(64);
+  const auto read_at = [&](uint64_t address, double arrival_ns) {
+    sc_time delay(arrival_ns, SC_NS);
+    REQUIRE(cpu.transport(tlm::TLM_READ_COMMAND, address, buffer.data(), 64, delay) == tlm::TLM_OK_RESPONSE);
+    return delay.to_seconds() * 1e9;
+  };
+  // Bank 0 empty: activate 0..18, data 18..23, + 100.
+  CHECK(read_at(0, 0) == Approx(123));
+  // Same row (bank 0, row 0): a hit, data 23..28 after the first.
+  CHECK(read_at(64, 0) == Approx(128));
+  // Address 2048: bank 1 (empty), activate 0..18, data waits for the channel 28..33.
+  CHECK(read_at(2048, 0) == Approx(133));
+  // Address 4096: bank 0, row 1 - a conflict: precharge after bank 0's last
+  // transfer (28), + 18 + 18 -> data 64..69, + 100.
+  CHECK(read_at(4096, 0) == Approx(169));
+  // Row 0 of bank 0 again, arriving at 500 ns: another conflict, 500 + 36 + 5 + 100.
+  CHECK(read_at(128, 500) == Approx(641));
+  CHECK(dram.bank_stats().row_hits == 1);
+  CHECK(dram.bank_stats().row_empty == 2);
+  CHECK(dram.bank_stats().row_conflicts == 2);
+}
+
+TEST_CASE("DRAM without bank timing: every access is a row hit (no bank statistics)") {
+  Memory dram("dram", MemoryConfig{});
+  test::TestInitiator cpu("cpu");
+  cpu.socket.bind(dram.socket);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  std::vector<uint8_t> buffer(64);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  REQUIRE(cpu.transport(tlm::TLM_READ_COMMAND, 4096, buffer.data(), 64, delay) == tlm::TLM_OK_RESPONSE);
+  CHECK(delay == sc_time(105, SC_NS));
+  CHECK(dram.bank_stats().row_empty == 0);
+}
