@@ -54,6 +54,7 @@ WorkloadLayer space_to_depth_layer(const WorkloadLayer& L) {
   d.sy = d.sx = 1;
   d.py = d.px = 0;
   d.in_shape = shape.in_shape;
+  if (L.weights.empty()) return d;  // tensors still pending (read_network): shapes only
   d.weights.assign(uint64_t{L.out_shape.c} * d.in_shape.c * d.kh * d.kw, 0);
   for (uint32_t f = 0; f < L.out_shape.c; ++f)
     for (uint32_t ci = 0; ci < c; ++ci)
@@ -98,7 +99,7 @@ CompiledWorkload compile_workload(const Workload& workload, const CompilerOption
     if (!space_to_depth_applies(workload, i)) continue;
     const WorkloadLayer& L = workload.layers[i];
     compiled.replaced[i] = space_to_depth_layer(L);
-    compiled.input = space_to_depth_input(L, workload.input);
+    if (!workload.input.empty()) compiled.input = space_to_depth_input(L, workload.input);
     compiled.input_shape = compiled.replaced[i]->in_shape;
     compiled.relayout[i] = {true, L.sy, L.sx, compiled.input_shape, compiled.replaced[i]->kh,
                             compiled.replaced[i]->kw};

@@ -48,6 +48,8 @@ struct CompiledWorkload {
   }
 };
 
+// A workload whose tensors are still pending (read_network) compiles to the
+// shapes only, which is all the memory plan needs.
 CompiledWorkload compile_workload(const Workload& workload, const CompilerOptions& options);
 
 // The pass's pieces, public for tests.

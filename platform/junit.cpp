@@ -51,7 +51,7 @@ void test_case(std::ostream& out, const std::string& suite, const std::string& n
 }  // namespace
 
 std::string junit_xml(const RunResult& r) {
-  const std::string suite = "loomvp." + r.workload.name + "." + engine_spec(r.platform.loom.engine).name;
+  const std::string suite = "loomvp." + r.workload->name + "." + engine_spec(r.platform.loom.engine).name;
   size_t failures = !firmware_failure(r).empty();
   for (const LayerResult& l : r.layers) failures += !layer_failure(l).empty();
   std::ostringstream out;

@@ -1,9 +1,10 @@
 // loomvp: command-line front end (docs/user-guide.md).
 //   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
 //                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]
+//   loomvp sweep [run options] --point "k=v ..."... | --points FILE [--stats-dir DIR] [--jobs N]
 //   loomvp exec  FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]
 //   loomvp list
-//   loomvp bench [--workload NAME] [--engines a,b,...]
+//   loomvp bench [--workload NAME] [--engines a,b,...] [--vgg16]
 //   loomvp bench --iss [--elf FILE]
 // Exit codes: 0 ran and every check passed, 1 firmware or check failure (or a
 // run limit ended it), 2 bad input (including an output file that cannot be
@@ -31,6 +32,7 @@
 #include "platform/output_files.h"
 #include "platform/report.h"
 #include "platform/runner.h"
+#include "platform/sweep.h"
 #include "platform/user_error.h"
 #include "platform/workload.h"
 
@@ -47,8 +49,10 @@ const char* const kUsage =
     "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
     "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
     "                  [--platform NAME|FILE] [--set key=value]...\n"
+    "       loomvp sweep [--workload ..] [--engine ..] [--platform ..] [--set key=value]...\n"
+    "                    (--point \"key=value ...\")... | --points FILE  [--stats-dir DIR] [--jobs N]\n"
     "       loomvp list\n"
-    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b]\n"
+    "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b] [--vgg16]\n"
     "       loomvp bench --iss [--elf FILE.elf]\n";
 
 po::variables_map parse(const po::options_description& options, int argc, char** argv) {
@@ -159,6 +163,22 @@ int command_run(int argc, char** argv) {
   return result.passed() ? kExitPass : kExitFail;
 }
 
+int command_sweep(int argc, char** argv) {
+  SweepOptions options;
+  po::options_description desc("sweep options");
+  desc.add_options()
+      ("workload", po::value(&options.run.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("engine", po::value(&options.run.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
+      ("platform", po::value(&options.run.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
+      ("set", po::value(&options.run.overrides)->composing(), "a setting common to every point, key=value")
+      ("point", po::value(&options.points)->composing(), "one point: whitespace-separated key=value settings")
+      ("points", po::value(&options.points_file), "a file of points, one per line")
+      ("stats-dir", po::value(&options.stats_dir), "write point-N.json (the run's stats JSON) per point")
+      ("jobs", po::value(&options.jobs)->default_value(0), "points simulated at a time (0: one per CPU)");
+  parse(desc, argc, argv);
+  return run_sweep(options, std::cout);
+}
+
 int command_exec(int argc, char** argv) {
   ExecOptions options;
   std::string console_path;
@@ -217,6 +237,7 @@ int command_bench(int argc, char** argv) {
   desc.add_options()
       ("workload", po::value(&workload)->default_value(workload), "built-in workload or bundle directory")
       ("engines", po::value(&engines)->default_value(engines), "comma-separated engines")
+      ("vgg16", po::bool_switch(), "add a row: the vgg16-224 workload on the platform's engine")
       ("iss", po::bool_switch(), "RV32 ISS speed (MIPS) on a compute-bound program instead")
       ("elf", po::value<std::string>(), "with --iss: the RV32 program (default: the built benchmark)");
   const po::variables_map vm = parse(desc, argc, argv);
@@ -227,7 +248,7 @@ int command_bench(int argc, char** argv) {
     return run_iss_bench(elf, std::cout);
   }
   // The engine runs are child processes, so this one may still simulate the ISS.
-  int status = run_bench(workload, engines, std::cout);
+  int status = run_bench(workload, engines, vm["vgg16"].as<bool>() ? "vgg16-224" : "", std::cout);
   const std::string elf = iss_bench_program();
   if (elf.empty())
     std::cout << "rv32-iss: skipped (the ISS benchmark was not built: riscv64-unknown-elf-gcc missing)\n";
@@ -248,12 +269,13 @@ int sc_main(int argc, char** argv) {
     if (command == "bench") return command_bench(argc - 1, argv + 1);
     // A deliberate bug, so the tests can check exit code 3 (docs/errors.md).
     if (command == "internal-error-selftest") throw std::logic_error("deliberate internal error (self-test)");
+    if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return kExitPass;
     }
     throw UserError("command line", command.empty() ? "(none)" : command,
-                    std::string("unknown command; allowed: run, exec, list, bench, help\n") + kUsage);
+                    std::string("unknown command; allowed: run, exec, sweep, list, bench, help\n") + kUsage);
   } catch (const UserError& e) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;

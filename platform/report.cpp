@@ -96,10 +96,10 @@ json bytes_by_kind(const uint64_t* bytes) {
 
 void print_summary(std::ostream& out, const RunResult& r) {
   for (const std::string& line : r.console) out << "[console] " << line << "\n";
-  out << "LoomVP  workload " << r.workload.name;
-  if (!r.workload.profile.empty()) out << " (profile " << r.workload.profile << ")";
+  out << "LoomVP  workload " << r.workload->name;
+  if (!r.workload->profile.empty()) out << " (profile " << r.workload->profile << ")";
   out << "  engine " << engine_spec(r.platform.loom.engine).name << "  platform " << r.platform.name << "\n";
-  for (const std::string& note : r.workload.notes) out << "note: " << note << "\n";
+  for (const std::string& note : r.workload->notes) out << "note: " << note << "\n";
   out << "\n";
 
   char line[512];
@@ -226,7 +226,7 @@ json stats_json(const RunResult& r) {
   return {
       {"schema", "loomvp-stats"},
       {"version", 1},
-      {"workload", {{"name", r.workload.name}, {"path", r.workload.path}, {"profile", r.workload.profile}}},
+      {"workload", {{"name", r.workload->name}, {"path", r.workload->path}, {"profile", r.workload->profile}}},
       {"engine", engine_spec(r.platform.loom.engine).name},
       {"platform", r.platform.json},
       {"layers", layers},

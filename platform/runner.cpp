@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
+#include <cstring>
 #include <fstream>
-#include <map>
-#include <thread>
+#include <iostream>
+#include <memory>
 #include <type_traits>
 
-#include "firmware/include/loom_net.h"
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
 #include "platform/elf_loader.h"
@@ -31,17 +30,10 @@ namespace {
 
 constexpr uint64_t kTensorAlignment = 64;  // one DMA burst
 
-struct StoredTensor {
-  uint32_t address = 0;
-  uint32_t prec = 0;  // stored precision (bit planes)
-  bool is_signed = false;
-  Shape shape;
-};
-
 // Bump allocator over DRAM; running out names the setting to change.
-class DramPlan {
+class DramAllocator {
  public:
-  explicit DramPlan(uint64_t size) : size_(size) {}
+  explicit DramAllocator(uint64_t size) : size_(size) {}
   uint32_t allocate(uint64_t bytes) {
     const uint64_t start = (used_ + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
     if (start + bytes > size_)
@@ -70,6 +62,10 @@ void set_out_channels(T& t, uint32_t offset, uint32_t total) {
     t.out_c_offset = offset;
     t.out_c_total = total;
   }
+}
+
+uint64_t stored_bytes(const StoredTensor& t) {
+  return bitplane::activation_bytes(t.shape.c, t.shape.h, t.shape.w, t.prec);
 }
 
 // The device's tiling planner on the layer as the firmware will program it:
@@ -105,161 +101,56 @@ void collect_rv32(const Rv32Cpu& cpu, RunResult& result) {
   }
 }
 
-}  // namespace
+// A byte buffer reused for every packed tensor, grown but never zero-filled
+// (packing writes every byte).
+class PackBuffer {
+ public:
+  uint8_t* get(uint64_t bytes) {
+    if (bytes > capacity_) {
+      data_.reset(new uint8_t[bytes]);
+      capacity_ = bytes;
+    }
+    return data_.get();
+  }
 
-std::string rv32_firmware_path() {
-#ifdef LOOMVP_RV32_FIRMWARE
-  if (std::ifstream(LOOMVP_RV32_FIRMWARE)) return LOOMVP_RV32_FIRMWARE;
-#endif
-  return "";
+ private:
+  std::unique_ptr<uint8_t[]> data_;
+  uint64_t capacity_ = 0;
+};
+
+// Every planned tensor in its DRAM bytes (input and weights packed, bias),
+// one at a time through a reused buffer: fn(DRAM offset, bytes, length).
+template <typename Fn>
+void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, Fn fn) {
+  PackBuffer buffer;
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  const uint64_t input_bytes = stored_bytes(input);
+  uint8_t* packed = buffer.get(input_bytes);
+  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
+                             input.prec, packed);
+  fn(input.address - SOC_DRAM_BASE, packed, input_bytes);
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const WorkloadLayer& L = compiled.layer(w, i);
+    if (!plan.weight_addr[i]) continue;
+    const uint32_t pw = LOOM_PREC_PW(plan.table[i].prec);
+    const uint32_t cg = L.in_shape.c / L.groups;
+    const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+    packed = buffer.get(bytes);
+    bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
+    fn(plan.weight_addr[i] - SOC_DRAM_BASE, packed, bytes);
+    fn(plan.bias_addr[i] - SOC_DRAM_BASE, reinterpret_cast<const uint8_t*>(L.bias.data()), L.bias.size() * 4);
+  }
 }
 
-RunResult run_workload(const RunOptions& options) {
-  const auto host_start = std::chrono::steady_clock::now();
-  RunResult result;
-  result.platform = load_platform(options.platform, options.engine, options.overrides);
-  result.workload = load_workload(resolve_workload(options.workload, options.profile, std::cerr));
-  if (options.input) result.workload.input = *options.input;
-  const Workload& w = result.workload;
-  const PlatformConfig& cfg = result.platform;
-  const EngineSpec& engine = engine_spec(cfg.loom.engine);
-  if (!w.concats.empty() && !HasOutChannelOffset<loom_layer_t>::value)
-    throw UserError(w.path, "layers (" + w.concats[0].name + ")",
-                    "concat layers need the device's output channel offset registers, not in this build");
-  // The device runs the compiled layers; the golden reference and the
-  // statistics keep the original ones (an independent check of the passes).
-  const CompiledWorkload compiled = compile_workload(w, cfg.compiler);
-
-  // A layer beyond the device's limits would only fail on the device, after
-  // the golden reference had spent its time on it: refuse it up front.
-  for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = compiled.layer(w, i);
-    const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), uint64_t(L.weights.size())});
-    const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
-    if (elements > cfg.loom.limits.max_tensor_elements)
-      throw UserError(w.path, field, "a tensor of " + std::to_string(elements) + " elements exceeds loom.max_tensor_elements = " +
-                                         std::to_string(cfg.loom.limits.max_tensor_elements));
-    if (L.macs() > cfg.loom.limits.max_layer_macs)
-      throw UserError(w.path, field, std::to_string(L.macs()) + " MACs exceed loom.max_layer_macs = " +
-                                         std::to_string(cfg.loom.limits.max_layer_macs));
-  }
-
-  // Golden outputs on a second host thread while the platform simulates.
-  std::vector<std::vector<int32_t>> golden;
-  std::thread reference([&golden, &w] { golden = golden_outputs(w); });
-  struct JoinGuard {
-    std::thread& t;
-    ~JoinGuard() { if (t.joinable()) t.join(); }
-  } join_guard{reference};
-
-  Soc soc("soc", cfg, [] { return loom_app_main(); },
-          [&result](const std::string& line) { result.console.push_back(line); });
-
-  // Place tensors in DRAM in the engine's storage format.
-  DramPlan plan(cfg.dram.size_bytes);
-  std::map<std::string, StoredTensor> tensors;
-  std::vector<uint8_t> packed;
-  const auto store_activations = [&](const std::string& name, const Shape& shape, uint32_t profile_prec,
-                                     bool is_signed, const int32_t* values) {
-    StoredTensor t{0, stored_precision(engine.stored_act_prec, profile_prec), is_signed, shape};
-    const uint64_t bytes = bitplane::activation_bytes(shape.c, shape.h, shape.w, t.prec);
-    t.address = plan.allocate(bytes);
-    if (values) {
-      packed.assign(bytes, 0);
-      bitplane::pack_activations(values, shape.c, shape.h, shape.w, t.prec, packed.data());
-      soc.dram().backdoor_write(t.address - SOC_DRAM_BASE, packed.data(), bytes);
-    }
-    tensors[name] = t;
-  };
-  store_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed,
-                    compiled.input_values(w).data());
-  for (const ConcatTensor& cat : w.concats) store_activations(cat.name, cat.shape, cat.prec, cat.is_signed, nullptr);
-
-  std::vector<loom_layer_t> table;
-  for (size_t i = 0; i < w.layers.size(); ++i) {
-    const WorkloadLayer& L = compiled.layer(w, i);
-    LayerResult lr;
-    lr.layer = &w.layers[i];
-    lr.relayout = compiled.relayout[i];
-    lr.has_expected = !L.expected.empty();
-    const StoredTensor in = tensors.at(L.inputs[0]);
-    loom_layer_t t{};
-    t.layer_type = static_cast<uint32_t>(L.type);
-    t.in_addr = in.address;
-    t.in_c = L.in_shape.c;
-    t.in_h = L.in_shape.h;
-    t.in_w = L.in_shape.w;
-    t.out_c = L.out_shape.c;
-    t.kernel = LOOM_YX(L.kh, L.kw);
-    t.stride = LOOM_YX(L.sy, L.sx);
-    t.pad = LOOM_YX(L.py, L.px);
-    t.groups = L.groups;
-    uint32_t pa2 = 0, pw = 0;
-    if (L.inputs.size() > 1) {
-      const StoredTensor& in2 = tensors.at(L.inputs[1]);
-      t.in2_addr = in2.address;
-      pa2 = in2.prec;
-    }
-    if (!L.weights.empty()) {
-      pw = stored_precision(engine.stored_weight_prec, L.pw);
-      const uint32_t cg = L.in_shape.c / L.groups;
-      const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
-      t.weight_addr = plan.allocate(bytes);
-      packed.assign(bytes, 0);
-      bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed.data());
-      soc.dram().backdoor_write(t.weight_addr - SOC_DRAM_BASE, packed.data(), bytes);
-      t.bias_addr = plan.allocate(L.bias.size() * 4);
-      soc.dram().backdoor_write(t.bias_addr - SOC_DRAM_BASE, L.bias.data(), L.bias.size() * 4);
-    }
-    if (L.concat < 0) {
-      store_activations(L.name, L.out_shape, L.out_prec, L.out_signed, nullptr);
-    } else {  // written in place into the concatenation, from channel out_c_offset on
-      const ConcatTensor& cat = w.concats[L.concat];
-      tensors[L.name] = tensors.at(cat.name);
-      set_out_channels(t, L.out_c_offset, cat.shape.c);
-    }
-    const StoredTensor& out = tensors.at(L.name);
-    t.out_addr = out.address;
-    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
-    // Saturate at the profile's precision even when stored wider, so every
-    // engine produces the same values.
-    t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
-              (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
-              LOOM_QUANT_SAT(L.out_prec);
-    check_buffers(t, cfg, "layers[" + std::to_string(table.size()) + "] (" + L.name + ")");
-    lr.stored_pa = in.prec;
-    lr.stored_pw = pw;
-    lr.stored_po = out.prec;
-    table.push_back(t);
-    result.layers.push_back(lr);
-  }
-
-  if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32) {
-    const std::string elf = rv32_firmware_path();
-    if (elf.empty())
-      throw UserError("cpu.model", "rv32",
-                      "the RV32 firmware was not built (riscv64-unknown-elf-gcc or picolibc missing at configure time; "
-                      "scripts/setup.sh installs them)");
-    soc.load_elf(ElfImage::read_file(elf));
-    soc.rv32_cpu()->set_debug_hook(options.debug_hook);
-  }
-
-  // The layer table for the firmware, in SRAM.
+// The layer table for the firmware, in SRAM.
+void write_layer_table(Memory& sram, const std::vector<loom_layer_t>& table) {
   const loom_net_header_t header{LOOM_NET_MAGIC, LOOM_NET_VERSION, static_cast<uint32_t>(table.size()), 0};
-  const uint64_t table_bytes = sizeof(header) + table.size() * sizeof(loom_layer_t);
-  if (SOC_NET_TABLE_ADDR + table_bytes > cfg.sram.size_bytes)
-    throw UserError("--set sram.size_bytes", std::to_string(cfg.sram.size_bytes),
-                    "too small for the layer table; needs " + std::to_string(SOC_NET_TABLE_ADDR + table_bytes));
-  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
-  soc.sram().backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+  sram.backdoor_write(SOC_NET_TABLE_ADDR, &header, sizeof(header));
+  sram.backdoor_write(SOC_NET_TABLE_ADDR + sizeof(header), table.data(), table.size() * sizeof(loom_layer_t));
+}
 
-  result.stop_reason = simulate_with_limits(cfg.limits, [&soc, &w] {
-    const size_t done = soc.loom().layer_log().size();
-    if (done >= w.layers.size()) return std::string("the device had finished every layer; the firmware was running");
-    return "the device had finished " + std::to_string(done) + " of " + std::to_string(w.layers.size()) +
-           " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
-  });
-  soc.uart().flush();
+// What the platform measured, after the simulation.
+void collect(Soc& soc, const CompiledWorkload& compiled, const MemoryPlan& plan, RunResult& result) {
   result.cpu_bus_errors = soc.cpu_bus_errors();
   result.simulated_ns = sc_core::sc_time_stamp().to_seconds() * 1e9;
   result.firmware_exited = soc.sysctrl().exit_code().has_value();
@@ -270,27 +161,41 @@ RunResult run_workload(const RunOptions& options) {
   result.dram_banks = soc.dram().bank_stats();
   if (soc.traffic()) result.traffic = soc.traffic()->stats();
   result.dram_host_bytes = soc.dram().host_bytes_allocated();
-
-  // Attach the device's records (in order of execution) to the layers.
+  // The golden reference and the statistics keep the original layers.
+  const Workload& w = *result.workload;
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    LayerResult lr;
+    lr.layer = &w.layers[i];
+    lr.relayout = compiled.relayout[i];
+    lr.has_expected = !w.layers[i].expected.empty();
+    lr.stored_pa = LOOM_PREC_PA(plan.table[i].prec);
+    lr.stored_pw = LOOM_PREC_PW(plan.table[i].prec);
+    lr.stored_po = LOOM_PREC_PO(plan.table[i].prec);
+    result.layers.push_back(lr);
+  }
+  // The device's records, in order of execution.
   const auto& log = soc.loom().layer_log();
   for (size_t i = 0; i < log.size() && i < result.layers.size(); ++i) {
     result.layers[i].record = log[i];
     result.layers[i].ran = log[i].error == LOOM_ERR_NONE;
   }
+}
 
-  reference.join();
+// Counts every completed layer's mismatches against the golden outputs and
+// the bundle's expected tensors.
+void check_outputs(const Memory& dram, const MemoryPlan& plan, const GoldenOutputs& golden, RunResult& result) {
+  std::vector<uint8_t> packed;
   std::vector<int32_t> values;
   for (size_t i = 0; i < result.layers.size(); ++i) {
     LayerResult& lr = result.layers[i];
     if (!lr.ran) continue;
     const WorkloadLayer& L = *lr.layer;
-    const StoredTensor& out = tensors.at(L.name);  // a concat part: the whole concatenation
-    const uint64_t bytes = bitplane::activation_bytes(out.shape.c, out.shape.h, out.shape.w, out.prec);
-    packed.resize(bytes);
-    soc.dram().backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), bytes);
+    const StoredTensor& out = plan.tensors.at(L.name);  // a concat part: the whole concatenation
+    packed.resize(stored_bytes(out));
+    dram.backdoor_read(out.address - SOC_DRAM_BASE, packed.data(), packed.size());
     values.resize(out.shape.elements());
-    bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec,
-                                 out.is_signed, values.data());
+    bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec, out.is_signed,
+                                 values.data());
     const uint64_t first = uint64_t{L.out_c_offset} * L.out_shape.h * L.out_shape.w;
     lr.output_fnv1a64 = 0xcbf29ce484222325ull;  // FNV-1a over the layer's int32 outputs, little-endian
     for (size_t k = 0; k < golden[i].size(); ++k) {
@@ -304,8 +209,198 @@ RunResult run_workload(const RunOptions& options) {
       result.final_reference = golden[i];
     }
   }
-  result.host_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+}
+
+}  // namespace
+
+std::string rv32_firmware_path() {
+#ifdef LOOMVP_RV32_FIRMWARE
+  if (std::ifstream(LOOMVP_RV32_FIRMWARE)) return LOOMVP_RV32_FIRMWARE;
+#endif
+  return "";
+}
+
+MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const CompiledWorkload& compiled) {
+  const EngineSpec& engine = engine_spec(cfg.loom.engine);
+  if (!w.concats.empty() && !HasOutChannelOffset<loom_layer_t>::value)
+    throw UserError(w.path, "layers (" + w.concats[0].name + ")",
+                    "concat layers need the device's output channel offset registers, not in this build");
+  MemoryPlan plan;
+  DramAllocator dram(cfg.dram.size_bytes);
+  const auto place_activations = [&](const std::string& name, const Shape& shape, uint32_t profile_prec,
+                                     bool is_signed) -> const StoredTensor& {
+    StoredTensor t{0, stored_precision(engine.stored_act_prec, profile_prec), is_signed, shape};
+    t.address = dram.allocate(stored_bytes(t));
+    return plan.tensors[name] = t;
+  };
+  place_activations(w.input_name, compiled.input_shape, w.input_prec, w.input_signed);
+  for (const ConcatTensor& cat : w.concats) place_activations(cat.name, cat.shape, cat.prec, cat.is_signed);
+
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    // The device runs the compiled layer (same name and output shape).
+    const WorkloadLayer& L = compiled.layer(w, i);
+    const std::string field = "layers[" + std::to_string(i) + "] (" + L.name + ")";
+    check_layer_limits(L, cfg.loom.limits, w.path, field);
+    const StoredTensor in = plan.tensors.at(L.inputs[0]);
+    loom_layer_t t{};
+    t.layer_type = static_cast<uint32_t>(L.type);
+    t.in_addr = in.address;
+    t.in_c = L.in_shape.c;
+    t.in_h = L.in_shape.h;
+    t.in_w = L.in_shape.w;
+    t.out_c = L.out_shape.c;
+    t.kernel = LOOM_YX(L.kh, L.kw);
+    t.stride = LOOM_YX(L.sy, L.sx);
+    t.pad = LOOM_YX(L.py, L.px);
+    t.groups = L.groups;
+    uint32_t pa2 = 0, pw = 0;
+    if (L.inputs.size() > 1) {
+      const StoredTensor& in2 = plan.tensors.at(L.inputs[1]);
+      t.in2_addr = in2.address;
+      pa2 = in2.prec;
+    }
+    if (L.weight_elements()) {
+      pw = stored_precision(engine.stored_weight_prec, L.pw);
+      t.weight_addr = dram.allocate(bitplane::weight_bytes(L.out_shape.c, L.in_shape.c / L.groups, L.kh, L.kw, pw));
+      t.bias_addr = dram.allocate(uint64_t{L.out_shape.c} * 4);
+    }
+    plan.weight_addr.push_back(t.weight_addr);
+    plan.bias_addr.push_back(t.bias_addr);
+    if (L.concat < 0) {
+      place_activations(L.name, L.out_shape, L.out_prec, L.out_signed);
+    } else {  // written in place into the concatenation, from channel out_c_offset on
+      const ConcatTensor& cat = w.concats[L.concat];
+      plan.tensors[L.name] = plan.tensors.at(cat.name);
+      set_out_channels(t, L.out_c_offset, cat.shape.c);
+    }
+    const StoredTensor& out = plan.tensors.at(L.name);
+    t.out_addr = out.address;
+    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
+    // Saturate at the profile's precision even when stored wider, so every
+    // engine produces the same values.
+    t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
+              (L.in2_signed ? LOOM_QUANT_IN2_SIGNED : 0) | (L.out_signed ? LOOM_QUANT_OUT_SIGNED : 0) |
+              LOOM_QUANT_SAT(L.out_prec);
+    check_buffers(t, cfg, field);
+    plan.table.push_back(t);
+  }
+
+  const uint64_t table_bytes = sizeof(loom_net_header_t) + plan.table.size() * sizeof(loom_layer_t);
+  if (SOC_NET_TABLE_ADDR + table_bytes > cfg.sram.size_bytes)
+    throw UserError("--set sram.size_bytes", std::to_string(cfg.sram.size_bytes),
+                    "too small for the layer table; needs " + std::to_string(SOC_NET_TABLE_ADDR + table_bytes));
+  return plan;
+}
+
+ReferenceJob::ReferenceJob(std::shared_ptr<const Workload> workload) : workload_(std::move(workload)) {
+  thread_ = std::thread([this] {
+    try {
+      outputs_ = golden_outputs(*workload_, &cancel_);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  });
+}
+
+ReferenceJob::~ReferenceJob() {
+  cancel_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+const GoldenOutputs& ReferenceJob::outputs() {
+  if (thread_.joinable()) thread_.join();
+  if (error_) std::rethrow_exception(error_);
+  return outputs_;
+}
+
+DramImage pack_tensors(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan) {
+  DramImage image;
+  for_each_stored_tensor(w, compiled, plan, [&image](uint64_t offset, const uint8_t* bytes, uint64_t length) {
+    image.blocks.emplace_back(offset, std::vector<uint8_t>(bytes, bytes + length));
+  });
+  return image;
+}
+
+bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
+  if (a.table.size() != b.table.size() || a.tensors.size() != b.tensors.size()) return false;
+  if (std::memcmp(a.table.data(), b.table.data(), a.table.size() * sizeof(loom_layer_t)) != 0) return false;
+  for (const auto& item : a.tensors) {
+    const auto other = b.tensors.find(item.first);
+    if (other == b.tensors.end() || other->second.address != item.second.address ||
+        other->second.prec != item.second.prec)
+      return false;
+  }
+  return true;
+}
+
+RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload,
+                   const CompiledWorkload& compiled, const MemoryPlan& plan,
+                   const std::function<const GoldenOutputs&()>& golden, const DramImage* image,
+                   DebugHook* debug_hook) {
+  const auto host_start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.platform = cfg;
+  result.workload = std::move(workload);
+  Soc soc("soc", cfg, [] { return loom_app_main(); },
+          [&result](const std::string& line) { result.console.push_back(line); });
+  if (image) {
+    for (const auto& block : image->blocks)
+      soc.dram().backdoor_write(block.first, block.second.data(), block.second.size());
+  } else {
+    for_each_stored_tensor(*result.workload, compiled, plan, [&soc](uint64_t offset, const uint8_t* bytes, uint64_t length) {
+      soc.dram().backdoor_write(offset, bytes, length);
+    });
+  }
+  write_layer_table(soc.sram(), plan.table);
+  if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32) {
+    soc.load_elf(ElfImage::read_file(rv32_firmware_path()));
+    soc.rv32_cpu()->set_debug_hook(debug_hook);
+  }
+
+  const Workload& w = *result.workload;
+  result.stop_reason = simulate_with_limits(cfg.limits, [&soc, &w] {
+    const size_t done = soc.loom().layer_log().size();
+    if (done >= w.layers.size()) return std::string("the device had finished every layer; the firmware was running");
+    return "the device had finished " + std::to_string(done) + " of " + std::to_string(w.layers.size()) +
+           " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
+  });
+  soc.uart().flush();
+  collect(soc, compiled, plan, result);
+  check_outputs(soc.dram(), plan, golden(), result);
+  result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  return result;
+}
+
+void check_cpu_firmware(const PlatformConfig& cfg) {
+  if (cfg.cpu_model == PlatformConfig::CpuModel::Rv32 && rv32_firmware_path().empty())
+    throw UserError("cpu.model", "rv32",
+                    "the RV32 firmware was not built (riscv64-unknown-elf-gcc or picolibc missing at configure time; "
+                    "scripts/setup.sh installs them)");
+}
+
+RunResult run_workload(const RunOptions& options) {
+  const auto host_start = std::chrono::steady_clock::now();
+  const PlatformConfig cfg = load_platform(options.platform, options.engine, options.overrides);
+  check_cpu_firmware(cfg);
+  // Every check before any tensor is generated: shapes, device limits,
+  // memory and buffers (on the compiled shapes).
+  auto workload =
+      std::make_shared<Workload>(read_network(resolve_workload(options.workload, options.profile, std::cerr)));
+  check_device_limits(*workload, cfg.loom.limits);
+  const MemoryPlan plan = plan_memory(cfg, *workload, compile_workload(*workload, cfg.compiler));
+  read_tensors(*workload);
+  if (options.input) workload->input = *options.input;
+  // The device runs the compiled layers; the golden reference and the
+  // statistics keep the original ones (an independent check of the passes).
+  const CompiledWorkload compiled = compile_workload(*workload, cfg.compiler);
+
+  // Golden outputs on a second host thread while the platform simulates;
+  // cancelled if the simulation throws.
+  ReferenceJob reference(workload);
+  RunResult result = simulate(cfg, workload, compiled, plan,
+                              [&reference]() -> const GoldenOutputs& { return reference.outputs(); }, nullptr,
+                              options.debug_hook);
+  result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   return result;
 }
 

@@ -2,17 +2,29 @@
 // engine's storage format, leave the layer table for the firmware, simulate
 // until the firmware exits, then check every layer's output against the
 // golden reference (computed concurrently on a second host thread).
+//
+// The stages are separate so sweeps and batches reuse the costly ones:
+//   load (platform, network.json, limits, memory plan, tensors)
+//   -> reference (golden outputs, once per workload)
+//   -> simulate (once per platform configuration or image).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "firmware/include/loom_net.h"
 #include "models/cpu/debug_target.h"
 #include "models/loom/loom.h"
 #include "models/interconnect/router.h"
 #include "models/memory/memory.h"
+#include "platform/compiler.h"
 #include "platform/config.h"
 #include "platform/workload.h"
 
@@ -53,7 +65,7 @@ struct CpuStats {
 
 struct RunResult {
   PlatformConfig platform;
-  Workload workload;
+  std::shared_ptr<const Workload> workload;
   std::vector<LayerResult> layers;
   std::vector<std::string> console;
   std::string stop_reason;  // set when a limit (time, watchdog) ended the run
@@ -72,10 +84,73 @@ struct RunResult {
   bool passed() const;
 };
 
-// Throws UserError for bad input (exit code 2).
+// Where a tensor lives in DRAM, in the engine's storage format.
+struct StoredTensor {
+  uint32_t address = 0;
+  uint32_t prec = 0;  // stored precision (bit planes)
+  bool is_signed = false;
+  Shape shape;
+};
+
+// The DRAM placement of every tensor and the firmware's layer table: a pure
+// function of the platform and the shapes of the layers the device runs
+// (compiled; no tensor data needed), so a too-small memory or on-chip buffer
+// is reported before anything is generated.
+struct MemoryPlan {
+  std::map<std::string, StoredTensor> tensors;  // the input and every layer's output
+  std::vector<uint32_t> weight_addr, bias_addr;  // per layer (0: none)
+  std::vector<loom_layer_t> table;
+};
+
+// Throws UserError naming the setting (DRAM, SRAM, an on-chip buffer) or
+// the device limit a layer exceeds.
+MemoryPlan plan_memory(const PlatformConfig& platform, const Workload& workload, const CompiledWorkload& compiled);
+
+// The planned tensors as DRAM bytes (input and weights packed, bias), for
+// sweeps: packed once, written by every point whose plan has the same layout.
+struct DramImage {
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> blocks;  // DRAM offset, bytes
+};
+DramImage pack_tensors(const Workload& workload, const CompiledWorkload& compiled, const MemoryPlan& plan);
+// True when two plans place every tensor at the same address and precision.
+bool same_layout(const MemoryPlan& a, const MemoryPlan& b);
+
+using GoldenOutputs = std::vector<std::vector<int32_t>>;
+
+// Golden outputs computed on a host thread. Destroying the job before it is
+// done (a run that failed on bad input) cancels the computation at once.
+class ReferenceJob {
+ public:
+  explicit ReferenceJob(std::shared_ptr<const Workload> workload);
+  ~ReferenceJob();
+  ReferenceJob(const ReferenceJob&) = delete;
+  ReferenceJob& operator=(const ReferenceJob&) = delete;
+  const GoldenOutputs& outputs();  // waits; rethrows the thread's exception
+
+ private:
+  std::shared_ptr<const Workload> workload_;
+  std::atomic<bool> cancel_{false};
+  GoldenOutputs outputs_;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+// Builds the SoC, writes the planned tensors (from `image` when given, else
+// packed one at a time), simulates and checks every layer against `golden`
+// (called once the simulation ends). SystemC elaborates once per process:
+// one simulate per process.
+RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workload> workload,
+                   const CompiledWorkload& compiled, const MemoryPlan& plan,
+                   const std::function<const GoldenOutputs&()>& golden, const DramImage* image = nullptr,
+                   DebugHook* debug_hook = nullptr);
+
+// Everything above for one configuration. Throws UserError for bad input
+// (exit code 2).
 RunResult run_workload(const RunOptions& options);
 
 // The cross-built RV32 network runner, or "" when it was not built.
 std::string rv32_firmware_path();
+// Bad input when the platform's CPU needs firmware that was not built.
+void check_cpu_firmware(const PlatformConfig& platform);
 
 }  // namespace loomvp

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,11 @@ std::string Shape::str() const {
 
 uint64_t WorkloadLayer::macs() const {
   return layer_macs(type, out_shape.elements(), in_shape.c / groups, kh, kw);
+}
+
+uint64_t WorkloadLayer::weight_elements() const {
+  if (type != LayerType::Conv && type != LayerType::Fc) return 0;
+  return uint64_t{out_shape.c} * (in_shape.c / groups) * kh * kw;
 }
 
 std::string workloads_dir() { return project_path("workloads"); }
@@ -49,20 +56,54 @@ bool valid_name(const std::string& name) {
   return std::all_of(name.begin(), name.end(), [&](char c) { return word_char(c) || c == '.' || c == '-'; });
 }
 
-// The "uniform" initialiser (docs/workload-format.md 4.2), written straight
-// into the element type so large weight tensors never exist as int64.
+// z % span without a 64-bit division per element: q = mulhi(z, M) with
+// M = floor((2^64 - 1) / span) is at most 2 below z / span, so the
+// remainder z - q * span is brought below span by at most two subtractions.
+class FastModulo {
+ public:
+  explicit FastModulo(uint64_t span) : span_(span), inverse_(span ? ~uint64_t{0} / span : 0) {}
+  uint64_t operator()(uint64_t z) const {
+    if (!span_) return z;  // the whole 64-bit range
+    const uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(z) * inverse_) >> 64);
+    uint64_t r = z - q * span_;
+    while (r >= span_) r -= span_;
+    return r;
+  }
+
+ private:
+  uint64_t span_, inverse_;
+};
+
+// Elements [first, first + count) of the stream: splitmix64 is counter
+// based (state_i = seed + (i + 1) * golden), so any slice starts directly.
 template <typename T>
-void fill_uniform(T* out, uint64_t count, uint64_t seed, int64_t low, int64_t high) {
-  const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1;  // 0: all 2^64
-  uint64_t state = seed;
+void fill_uniform_slice(T* out, uint64_t first, uint64_t count, uint64_t seed, int64_t low, const FastModulo& mod) {
+  uint64_t state = seed + first * 0x9E3779B97F4A7C15ull;
   for (uint64_t i = 0; i < count; ++i) {
     state += 0x9E3779B97F4A7C15ull;
     uint64_t z = state;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    out[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + (span ? z % span : z)));
+    out[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + mod(z)));
   }
+}
+
+// The "uniform" initialiser (docs/workload-format.md 4.2), written straight
+// into the element type so large weight tensors never exist as int64; a
+// large tensor is generated in two halves on two threads.
+template <typename T>
+void fill_uniform(T* out, uint64_t count, uint64_t seed, int64_t low, int64_t high) {
+  const FastModulo mod(static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1);  // span 0: all 2^64
+  constexpr uint64_t kThreadedCount = uint64_t{1} << 20;
+  if (count < kThreadedCount || std::thread::hardware_concurrency() < 2) {
+    fill_uniform_slice(out, 0, count, seed, low, mod);
+    return;
+  }
+  const uint64_t half = count / 2;
+  std::thread second([=, &mod] { fill_uniform_slice(out + half, half, count - half, seed, low, mod); });
+  fill_uniform_slice(out, 0, half, seed, low, mod);
+  second.join();
 }
 
 }  // namespace
@@ -130,12 +171,14 @@ class BundleReader {
     x = v[1].get<uint32_t>();
   }
 
-  // A tensor from {"file": ...} or {"uniform": {...}}, checked against the
-  // expected element count (and shape when given) and value range.
+  // A tensor from {"file": ...} or {"uniform": {...}}: the description is
+  // checked now; the returned function reads or generates the values and
+  // checks them against the shape and value range. Nothing of the tensor's
+  // size is allocated until it is called (after the limits are checked).
   template <typename T>
-  std::vector<T> tensor(const json& obj, const std::string& key, const std::string& field,
-                        const std::vector<uint64_t>& shape, int64_t lo, int64_t hi,
-                        const std::string& range_text, bool flat_fc_ok = false) const {
+  std::function<std::vector<T>()> tensor(const json& obj, const std::string& key, const std::string& field,
+                                         const std::vector<uint64_t>& shape, int64_t lo, int64_t hi,
+                                         const std::string& range_text, bool flat_fc_ok = false) const {
     const json& src = need(obj, key, field);
     const std::string where = field + key;
     uint64_t count = 1;
@@ -150,22 +193,24 @@ class BundleReader {
         fail(where + ".file", "'" + echo(relative) + "' must be a relative path inside the bundle (no '..', no '\\')");
       const std::string path = (fs::path(dir_) / rel).string();
       inside_bundle(path, where + ".file");
-      NpyArray array;
-      try {
-        array = read_npy(path);
-      } catch (const UserError& e) {
-        fail(where + ".file", e.what());
-      }
-      // The shape must match exactly; fc weights may also be [F, C*H*W].
-      const bool flat_fc = flat_fc_ok && array.shape.size() == 2 &&
-                           array.shape[0] == shape[0] && array.shape[1] == count / shape[0];
-      if (array.shape != shape && !flat_fc)
-        fail(where, path + " has shape " + shape_text(array.shape) + "; expected " + shape_text(shape));
-      for (uint64_t i = 0; i < array.values.size(); ++i)
-        if (array.values[i] < lo || array.values[i] > hi)
-          fail(where, "element " + std::to_string(i) + " = " + std::to_string(array.values[i]) +
-                          " does not fit; allowed " + range_text);
-      return std::vector<T>(array.values.begin(), array.values.end());
+      return [self = *this, path, where, shape, count, lo, hi, range_text, flat_fc_ok] {
+        NpyArray array;
+        try {
+          array = read_npy(path);
+        } catch (const UserError& e) {
+          self.fail(where + ".file", e.what());
+        }
+        // The shape must match exactly; fc weights may also be [F, C*H*W].
+        const bool flat_fc = flat_fc_ok && array.shape.size() == 2 &&
+                             array.shape[0] == shape[0] && array.shape[1] == count / shape[0];
+        if (array.shape != shape && !flat_fc)
+          self.fail(where, path + " has shape " + shape_text(array.shape) + "; expected " + shape_text(shape));
+        for (uint64_t i = 0; i < array.values.size(); ++i)
+          if (array.values[i] < lo || array.values[i] > hi)
+            self.fail(where, "element " + std::to_string(i) + " = " + std::to_string(array.values[i]) +
+                                 " does not fit; allowed " + range_text);
+        return std::vector<T>(array.values.begin(), array.values.end());
+      };
     }
     if (src.is_object() && src.contains("uniform")) {
       const json& u = src.at("uniform");
@@ -177,9 +222,11 @@ class BundleReader {
       const uint64_t seed = u.at("seed").get<uint64_t>();
       // low and high lie in [lo, hi], so every generated value fits.
       const int64_t low = integer(u, "low", uf, lo, hi), high = integer(u, "high", uf, low, hi);
-      std::vector<T> values(count);
-      fill_uniform(values.data(), count, seed, low, high);
-      return values;
+      return [count, seed, low, high] {
+        std::vector<T> values(count);
+        fill_uniform(values.data(), count, seed, low, high);
+        return values;
+      };
     }
     fail(where, "expected {\"file\": \"x.npy\"} or {\"uniform\": {\"seed\", \"low\", \"high\"}}");
   }
@@ -240,8 +287,6 @@ struct TensorInfo {
 }  // namespace
 
 namespace {
-Workload load_checked(const std::string& name_or_dir);
-
 // "input_set": {"count": N, "images": [N, C, H, W] in the input's range, "labels": [N],
 // "float_predictions": [N] (optional)}, docs/workload-format.md 3.1.
 void read_input_set(const BundleReader& r, const json& j, Workload& w) {
@@ -249,12 +294,18 @@ void read_input_set(const BundleReader& r, const json& j, Workload& w) {
   r.only_keys(j, {"count", "images", "labels", "float_predictions"}, f);
   InputSet& s = w.input_set;
   s.count = static_cast<uint32_t>(r.integer(j, "count", f, 1, 1000000));
-  s.images = r.tensor<int32_t>(j, "images", f, {s.count, w.input_shape.c, w.input_shape.h, w.input_shape.w},
-                               bitplane::min_value(w.input_prec, w.input_signed),
-                               bitplane::max_value(w.input_prec, w.input_signed), range_text(w.input_prec, w.input_signed));
-  s.labels = r.tensor<int32_t>(j, "labels", f, {s.count}, 0, 65535, "0..65535");
+  w.pending_tensors.push_back(
+      [images = r.tensor<int32_t>(j, "images", f, {s.count, w.input_shape.c, w.input_shape.h, w.input_shape.w},
+                                  bitplane::min_value(w.input_prec, w.input_signed),
+                                  bitplane::max_value(w.input_prec, w.input_signed),
+                                  range_text(w.input_prec, w.input_signed))](Workload& w) { w.input_set.images = images(); });
+  w.pending_tensors.push_back([labels = r.tensor<int32_t>(j, "labels", f, {s.count}, 0, 65535, "0..65535")](
+                                  Workload& w) { w.input_set.labels = labels(); });
   if (j.contains("float_predictions"))
-    s.float_predictions = r.tensor<int32_t>(j, "float_predictions", f, {s.count}, 0, 65535, "0..65535");
+    w.pending_tensors.push_back(
+        [predictions = r.tensor<int32_t>(j, "float_predictions", f, {s.count}, 0, 65535, "0..65535")](Workload& w) {
+          w.input_set.float_predictions = predictions();
+        });
 }
 
 // A concat layer (docs/workload-format.md 5.3): its inputs are earlier conv, fc, pool or
@@ -273,7 +324,7 @@ ConcatTensor read_concat(const BundleReader& r, const json& j, const std::string
     for (size_t i = 0; i < w.layers.size(); ++i)
       if (ins[k].is_string() && w.layers[i].name == ins[k].get<std::string>()) index = i;
     if (index == w.layers.size() || w.layers[index].concat >= 0)
-      r.fail(field, "is " + ins[k].dump() + "; must name an earlier conv, fc, pool or add layer used once");
+      r.fail(field, "is " + echo_json(ins[k]) + "; must name an earlier conv, fc, pool or add layer used once");
     WorkloadLayer& part = w.layers[index];
     for (const json& other : layers) {
       const bool reads = (other.contains("input") && other["input"] == part.name) ||
@@ -302,18 +353,6 @@ ConcatTensor read_concat(const BundleReader& r, const json& j, const std::string
   cat.shape.c = channels;
   return cat;
 }
-}  // namespace
-
-// Any JSON type surprise the checks above missed is still the bundle's fault.
-Workload load_workload(const std::string& name_or_dir) {
-  try {
-    return load_checked(name_or_dir);
-  } catch (const nlohmann::json::exception& e) {
-    throw UserError(echo(name_or_dir), "", std::string("unexpected JSON value: ") + echo(e.what()));
-  }
-}
-
-namespace {
 
 // A path is used as given; a plain name (no '/', no "..") is looked up in
 // the workloads folder, so --workload cannot reach outside it by name.
@@ -333,35 +372,22 @@ std::string network_file(const std::string& name_or_dir) {
   throw UserError("--workload", echo(name_or_dir), "no such workload or bundle; built-in workloads: " + names);
 }
 
-Workload load_checked(const std::string& name_or_dir) {
-  const std::string file = network_file(name_or_dir);
-  const BundleReader r(file, fs::path(file).parent_path().string());
-  const json doc = parse_json_file(file);
+// network.json parsed (regular file, depth-limited), with its header checked.
+json parse_network(const BundleReader& r) {
+  const json doc = parse_json_file(r.file());
   if (!doc.is_object()) r.fail("(top level)", "must be an object");
   if (!doc.contains("format") || doc["format"] != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
-  Workload w;
-  w.version = static_cast<uint32_t>(r.integer(doc, "version", "", 1, 2));
-  if (w.version == 1)
+  const int64_t version = r.integer(doc, "version", "", 1, 2);
+  if (version == 1)
     r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers"}, "");
   else
     r.only_keys(doc, {"format", "version", "name", "description", "profile", "calibration", "input", "layers",
                       "notes", "input_set"}, "");
-  if (doc.contains("notes")) {
-    const json& notes = doc["notes"];
-    if (!notes.is_array()) r.fail("notes", "must be a list of strings");
-    for (size_t i = 0; i < notes.size(); ++i) {
-      if (!notes[i].is_string()) r.fail("notes[" + std::to_string(i) + "]", "must be a string");
-      w.notes.push_back(notes[i].get<std::string>());
-    }
-  }
+  return doc;
+}
 
-  w.path = file;
-  w.name = r.text(doc, "name", "");
-  if (doc.contains("description") && !doc["description"].is_string()) r.fail("description", "must be a string");
-  w.description = doc.contains("description") ? doc["description"].get<std::string>() : "";
-  if (doc.contains("profile") && !doc["profile"].is_string()) r.fail("profile", "must be a string");
-  w.profile = doc.contains("profile") ? doc["profile"].get<std::string>() : "";
-
+// The network input: shape and precision now, its values pending.
+void parse_input(const BundleReader& r, const json& doc, Workload& w) {
   const json& input = r.need(doc, "input", "");
   r.only_keys(input, {"name", "shape", "prec", "signed", "data"}, "input.");
   w.input_name = r.text(input, "name", "input.");
@@ -375,138 +401,218 @@ Workload load_checked(const std::string& name_or_dir) {
   w.input_shape = {shape[0].get<uint32_t>(), shape[1].get<uint32_t>(), shape[2].get<uint32_t>()};
   w.input_prec = static_cast<uint32_t>(r.integer(input, "prec", "input.", 1, 16));
   w.input_signed = r.boolean(input, "signed", "input.", false);
-  w.input = r.tensor<int32_t>(input, "data", "input.",
-                                     {w.input_shape.c, w.input_shape.h, w.input_shape.w},
-                                     bitplane::min_value(w.input_prec, w.input_signed),
-                                     bitplane::max_value(w.input_prec, w.input_signed),
-                                     range_text(w.input_prec, w.input_signed));
+  w.pending_tensors.push_back(
+      [data = r.tensor<int32_t>(input, "data", "input.", {w.input_shape.c, w.input_shape.h, w.input_shape.w},
+                                bitplane::min_value(w.input_prec, w.input_signed),
+                                bitplane::max_value(w.input_prec, w.input_signed),
+                                range_text(w.input_prec, w.input_signed))](Workload& w) { w.input = data(); });
+}
+
+// One layer: its type, input(s), shape, precisions; tensors pending.
+void parse_layer(const BundleReader& r, const json& layers, size_t i, std::map<std::string, TensorInfo>& tensors,
+                 Workload& w) {
+  const std::map<std::string, LayerType> types{{"conv", LayerType::Conv}, {"fc", LayerType::Fc},
+                                               {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool},
+                                               {"add", LayerType::Add}};
+  const json& j = layers[i];
+  const std::string f = "layers[" + std::to_string(i) + "].";
+  const size_t index = w.layers.size();  // pending tensors find their layer by index
+  if (!j.is_object()) r.fail(f, "must be an object");
+  WorkloadLayer L;
+  L.name = r.text(j, "name", f);
+  r.check_name(L.name, f + "name");
+  if (tensors.count(L.name)) r.fail(f + "name", "'" + echo(L.name) + "' is already used by another tensor");
+  const std::string type = r.text(j, "type", f);
+  if (type == "concat" && w.version >= 2) {  // no device work: its parts write into it
+    r.only_keys(j, {"name", "type", "inputs"}, f);
+    w.concats.push_back(read_concat(r, j, f, L.name, w, tensors, layers));
+    const ConcatTensor& cat = w.concats.back();
+    tensors[cat.name] = {cat.shape, cat.prec, cat.is_signed};
+    return;
+  }
+  if (!types.count(type))
+    r.fail(f + "type", "'" + echo(type) + "' unknown; allowed: conv, fc, maxpool, avgpool, add" +
+                           (w.version >= 2 ? ", concat" : " (concat needs version 2)"));
+  L.type = types.at(type);
+  switch (L.type) {
+    case LayerType::Conv:
+      r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
+                      "filters", "kernel", "stride", "pad", "groups", "pw", "weights", "bias"}, f);
+      break;
+    case LayerType::Fc:
+      r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
+                      "outputs", "pw", "weights", "bias"}, f);
+      break;
+    case LayerType::MaxPool:
+    case LayerType::AvgPool:
+      r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
+                      "kernel", "stride", "pad"}, f);
+      break;
+    case LayerType::Add:
+      r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "inputs"}, f);
+      break;
+  }
+
+  const auto find_tensor = [&](const json& name, const std::string& field) -> const TensorInfo& {
+    if (!name.is_string() || !tensors.count(name.get<std::string>()))
+      r.fail(field, "is " + echo_json(name) + "; must name the input or an earlier layer");
+    return tensors.at(name.get<std::string>());
+  };
+  if (L.type == LayerType::Add) {
+    const json& ins = r.need(j, "inputs", f);
+    if (!ins.is_array() || ins.size() != 2) r.fail(f + "inputs", "expected two tensor names");
+    const TensorInfo& a = find_tensor(ins[0], f + "inputs[0]");
+    const TensorInfo& b = find_tensor(ins[1], f + "inputs[1]");
+    if (a.shape.c != b.shape.c || a.shape.h != b.shape.h || a.shape.w != b.shape.w)
+      r.fail(f + "inputs", "shapes differ: " + a.shape.str() + " and " + b.shape.str());
+    L.inputs = {ins[0].get<std::string>(), ins[1].get<std::string>()};
+    L.in_shape = a.shape;
+    L.pa = a.prec;
+    L.in_signed = a.is_signed;
+    L.pa2 = b.prec;
+    L.in2_signed = b.is_signed;
+  } else {
+    const TensorInfo& a = find_tensor(r.need(j, "input", f), f + "input");
+    L.inputs = {j.at("input").get<std::string>()};
+    L.in_shape = a.shape;
+    L.pa = a.prec;
+    L.in_signed = a.is_signed;
+  }
+  if (j.contains("pa") && r.integer(j, "pa", f, 1, 16) != L.pa)
+    r.fail(f + "pa", "is " + echo_json(j["pa"]) + " but input '" + L.inputs[0] + "' is stored at " +
+                         std::to_string(L.pa) + " bits; they must be equal");
+  L.out_prec = static_cast<uint32_t>(r.integer(j, "out_prec", f, 1, 16));
+  L.out_signed = r.boolean(j, "out_signed", f, false);
+  L.relu = r.boolean(j, "relu", f, false);
+  L.shift = static_cast<uint32_t>(r.integer(j, "shift", f, 0, 31, 0));
+
+  const Shape& in = L.in_shape;
+  Shape out = in;
+  if (L.type == LayerType::Conv || L.type == LayerType::MaxPool || L.type == LayerType::AvgPool) {
+    r.pair(j, "kernel", f, 1, L.kh, L.kw, std::nullopt);
+    r.pair(j, "stride", f, 1, L.sy, L.sx, 1u);
+    r.pair(j, "pad", f, 0, L.py, L.px, 0u);
+    if (in.h + 2 * L.py < L.kh || in.w + 2 * L.px < L.kw)
+      r.fail(f + "kernel", "larger than the padded input " + in.str());
+    if (L.type != LayerType::Conv && (L.py >= L.kh || L.px >= L.kw))
+      r.fail(f + "pad", "must be smaller than the pooling window");
+    out.h = (in.h + 2 * L.py - L.kh) / L.sy + 1;
+    out.w = (in.w + 2 * L.px - L.kw) / L.sx + 1;
+  }
+  if (L.type == LayerType::Conv || L.type == LayerType::Fc) {
+    const bool conv = L.type == LayerType::Conv;
+    out.c = static_cast<uint32_t>(r.integer(j, conv ? "filters" : "outputs", f, 1, 65535));
+    if (conv) {
+      L.groups = static_cast<uint32_t>(r.integer(j, "groups", f, 1, 65535, 1));
+      if (in.c % L.groups || out.c % L.groups)
+        r.fail(f + "groups", std::to_string(L.groups) + " must divide the input channels (" +
+                                 std::to_string(in.c) + ") and filters (" + std::to_string(out.c) + ")");
+    } else {
+      L.kh = in.h;
+      L.kw = in.w;
+      out.h = out.w = 1;
+    }
+    L.pw = static_cast<uint32_t>(r.integer(j, "pw", f, 1, 16));
+    const std::vector<uint64_t> wshape{out.c, in.c / L.groups, L.kh, L.kw};
+    w.pending_tensors.push_back(
+        [index, weights = r.tensor<int16_t>(j, "weights", f, wshape, bitplane::min_value(L.pw, true),
+                                            bitplane::max_value(L.pw, true), range_text(L.pw, true), !conv)](
+            Workload& w) { w.layers[index].weights = weights(); });
+    if (j.contains("bias"))
+      w.pending_tensors.push_back(
+          [index, bias = r.tensor<int32_t>(j, "bias", f, {out.c}, INT32_MIN, INT32_MAX, "int32")](Workload& w) {
+            w.layers[index].bias = bias();
+          });
+    else
+      w.pending_tensors.push_back([index, count = out.c](Workload& w) { w.layers[index].bias.assign(count, 0); });
+  }
+  L.out_shape = out;
+  if (j.contains("expected"))
+    w.pending_tensors.push_back(
+        [index, expected = r.tensor<int32_t>(j, "expected", f, {out.c, out.h, out.w},
+                                             bitplane::min_value(L.out_prec, L.out_signed),
+                                             bitplane::max_value(L.out_prec, L.out_signed),
+                                             range_text(L.out_prec, L.out_signed))](Workload& w) {
+          w.layers[index].expected = expected();
+        });
+  tensors[L.name] = {out, L.out_prec, L.out_signed};
+  w.layers.push_back(std::move(L));
+}
+
+Workload read_network_checked(const std::string& name_or_dir) {
+  const std::string file = network_file(name_or_dir);
+  const BundleReader r(file, fs::path(file).parent_path().string());
+  const json doc = parse_network(r);
+  Workload w;
+  w.version = doc.at("version").get<uint32_t>();
+  if (doc.contains("notes")) {
+    const json& notes = doc["notes"];
+    if (!notes.is_array()) r.fail("notes", "must be a list of strings");
+    for (size_t i = 0; i < notes.size(); ++i) {
+      if (!notes[i].is_string()) r.fail("notes[" + std::to_string(i) + "]", "must be a string");
+      w.notes.push_back(notes[i].get<std::string>());
+    }
+  }
+  w.path = file;
+  w.name = r.text(doc, "name", "");
+  if (doc.contains("description") && !doc["description"].is_string()) r.fail("description", "must be a string");
+  w.description = doc.contains("description") ? doc["description"].get<std::string>() : "";
+  if (doc.contains("profile") && !doc["profile"].is_string()) r.fail("profile", "must be a string");
+  w.profile = doc.contains("profile") ? doc["profile"].get<std::string>() : "";
+
+  parse_input(r, doc, w);
 
   if (doc.contains("input_set")) read_input_set(r, doc["input_set"], w);
 
   std::map<std::string, TensorInfo> tensors{{w.input_name, {w.input_shape, w.input_prec, w.input_signed}}};
   const json& layers = r.need(doc, "layers", "");
   if (!layers.is_array() || layers.empty()) r.fail("layers", "must be a non-empty array");
-  const std::map<std::string, LayerType> types{{"conv", LayerType::Conv}, {"fc", LayerType::Fc},
-                                               {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool},
-                                               {"add", LayerType::Add}};
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const json& j = layers[i];
-    const std::string f = "layers[" + std::to_string(i) + "].";
-    if (!j.is_object()) r.fail(f, "must be an object");
-    WorkloadLayer L;
-    L.name = r.text(j, "name", f);
-    r.check_name(L.name, f + "name");
-    if (tensors.count(L.name)) r.fail(f + "name", "'" + echo(L.name) + "' is already used by another tensor");
-    const std::string type = r.text(j, "type", f);
-    if (type == "concat" && w.version >= 2) {
-      r.only_keys(j, {"name", "type", "inputs"}, f);
-      w.concats.push_back(read_concat(r, j, f, L.name, w, tensors, layers));
-      const ConcatTensor& cat = w.concats.back();
-      tensors[cat.name] = {cat.shape, cat.prec, cat.is_signed};
-      continue;
-    }
-    if (!types.count(type))
-      r.fail(f + "type", "'" + echo(type) + "' unknown; allowed: conv, fc, maxpool, avgpool, add" +
-                             (w.version >= 2 ? ", concat" : " (concat needs version 2)"));
-    L.type = types.at(type);
-    switch (L.type) {
-      case LayerType::Conv:
-        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
-                        "filters", "kernel", "stride", "pad", "groups", "pw", "weights", "bias"}, f);
-        break;
-      case LayerType::Fc:
-        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
-                        "outputs", "pw", "weights", "bias"}, f);
-        break;
-      case LayerType::MaxPool:
-      case LayerType::AvgPool:
-        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "input", "pa",
-                        "kernel", "stride", "pad"}, f);
-        break;
-      case LayerType::Add:
-        r.only_keys(j, {"name", "type", "out_prec", "out_signed", "shift", "relu", "expected", "inputs"}, f);
-        break;
-    }
-
-    const auto find_tensor = [&](const json& name, const std::string& field) -> const TensorInfo& {
-      if (!name.is_string() || !tensors.count(name.get<std::string>()))
-        r.fail(field, "is " + echo_json(name) + "; must name the input or an earlier layer");
-      return tensors.at(name.get<std::string>());
-    };
-    if (L.type == LayerType::Add) {
-      const json& ins = r.need(j, "inputs", f);
-      if (!ins.is_array() || ins.size() != 2) r.fail(f + "inputs", "expected two tensor names");
-      const TensorInfo& a = find_tensor(ins[0], f + "inputs[0]");
-      const TensorInfo& b = find_tensor(ins[1], f + "inputs[1]");
-      if (a.shape.c != b.shape.c || a.shape.h != b.shape.h || a.shape.w != b.shape.w)
-        r.fail(f + "inputs", "shapes differ: " + a.shape.str() + " and " + b.shape.str());
-      L.inputs = {ins[0].get<std::string>(), ins[1].get<std::string>()};
-      L.in_shape = a.shape;
-      L.pa = a.prec;
-      L.in_signed = a.is_signed;
-      L.pa2 = b.prec;
-      L.in2_signed = b.is_signed;
-    } else {
-      const TensorInfo& a = find_tensor(r.need(j, "input", f), f + "input");
-      L.inputs = {j.at("input").get<std::string>()};
-      L.in_shape = a.shape;
-      L.pa = a.prec;
-      L.in_signed = a.is_signed;
-    }
-    if (j.contains("pa") && r.integer(j, "pa", f, 1, 16) != L.pa)
-      r.fail(f + "pa", "is " + echo_json(j["pa"]) + " but input '" + L.inputs[0] + "' is stored at " +
-                           std::to_string(L.pa) + " bits; they must be equal");
-    L.out_prec = static_cast<uint32_t>(r.integer(j, "out_prec", f, 1, 16));
-    L.out_signed = r.boolean(j, "out_signed", f, false);
-    L.relu = r.boolean(j, "relu", f, false);
-    L.shift = static_cast<uint32_t>(r.integer(j, "shift", f, 0, 31, 0));
-
-    const Shape& in = L.in_shape;
-    Shape out = in;
-    if (L.type == LayerType::Conv || L.type == LayerType::MaxPool || L.type == LayerType::AvgPool) {
-      r.pair(j, "kernel", f, 1, L.kh, L.kw, std::nullopt);
-      r.pair(j, "stride", f, 1, L.sy, L.sx, 1u);
-      r.pair(j, "pad", f, 0, L.py, L.px, 0u);
-      if (in.h + 2 * L.py < L.kh || in.w + 2 * L.px < L.kw)
-        r.fail(f + "kernel", "larger than the padded input " + in.str());
-      if (L.type != LayerType::Conv && (L.py >= L.kh || L.px >= L.kw))
-        r.fail(f + "pad", "must be smaller than the pooling window");
-      out.h = (in.h + 2 * L.py - L.kh) / L.sy + 1;
-      out.w = (in.w + 2 * L.px - L.kw) / L.sx + 1;
-    }
-    if (L.type == LayerType::Conv || L.type == LayerType::Fc) {
-      const bool conv = L.type == LayerType::Conv;
-      out.c = static_cast<uint32_t>(r.integer(j, conv ? "filters" : "outputs", f, 1, 65535));
-      if (conv) {
-        L.groups = static_cast<uint32_t>(r.integer(j, "groups", f, 1, 65535, 1));
-        if (in.c % L.groups || out.c % L.groups)
-          r.fail(f + "groups", std::to_string(L.groups) + " must divide the input channels (" +
-                                   std::to_string(in.c) + ") and filters (" + std::to_string(out.c) + ")");
-      } else {
-        L.kh = in.h;
-        L.kw = in.w;
-        out.h = out.w = 1;
-      }
-      L.pw = static_cast<uint32_t>(r.integer(j, "pw", f, 1, 16));
-      const std::vector<uint64_t> wshape{out.c, in.c / L.groups, L.kh, L.kw};
-      L.weights = r.tensor<int16_t>(j, "weights", f, wshape, bitplane::min_value(L.pw, true),
-                                           bitplane::max_value(L.pw, true), range_text(L.pw, true), !conv);
-      L.bias = j.contains("bias")
-                   ? r.tensor<int32_t>(j, "bias", f, {out.c}, INT32_MIN, INT32_MAX, "int32")
-                   : std::vector<int32_t>(out.c, 0);
-    }
-    L.out_shape = out;
-    if (j.contains("expected"))
-      L.expected = r.tensor<int32_t>(j, "expected", f, {out.c, out.h, out.w},
-                                            bitplane::min_value(L.out_prec, L.out_signed),
-                                            bitplane::max_value(L.out_prec, L.out_signed),
-                                            range_text(L.out_prec, L.out_signed));
-    tensors[L.name] = {out, L.out_prec, L.out_signed};
-    w.layers.push_back(std::move(L));
-  }
+  for (size_t i = 0; i < layers.size(); ++i) parse_layer(r, layers, i, tensors, w);
   return w;
 }
 
 }  // namespace
+
+// Any JSON type surprise the checks above missed is still the bundle's fault.
+Workload read_network(const std::string& name_or_dir) {
+  try {
+    return read_network_checked(name_or_dir);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(echo(name_or_dir), "", std::string("unexpected JSON value: ") + echo(e.what()));
+  }
+}
+
+void check_layer_limits(const WorkloadLayer& L, const DeviceLimits& limits, const std::string& file,
+                        const std::string& field) {
+  const uint64_t elements = std::max({L.in_shape.elements(), L.out_shape.elements(), L.weight_elements()});
+  if (elements > limits.max_tensor_elements)
+    throw UserError(file, field, "a tensor of " + std::to_string(elements) +
+                                     " elements exceeds loom.max_tensor_elements = " +
+                                     std::to_string(limits.max_tensor_elements));
+  if (L.macs() > limits.max_layer_macs)
+    throw UserError(file, field, std::to_string(L.macs()) + " MACs exceed loom.max_layer_macs = " +
+                                     std::to_string(limits.max_layer_macs));
+}
+
+void check_device_limits(const Workload& w, const DeviceLimits& limits) {
+  if (w.input_shape.elements() > limits.max_tensor_elements)
+    throw UserError(w.path, "input.shape", "a tensor of " + std::to_string(w.input_shape.elements()) +
+                                               " elements exceeds loom.max_tensor_elements = " +
+                                               std::to_string(limits.max_tensor_elements));
+  for (size_t i = 0; i < w.layers.size(); ++i)
+    check_layer_limits(w.layers[i], limits, w.path, "layers[" + std::to_string(i) + "] (" + w.layers[i].name + ")");
+}
+
+void read_tensors(Workload& w) {
+  for (const auto& read : w.pending_tensors) read(w);
+  w.pending_tensors.clear();
+}
+
+Workload load_workload(const std::string& name_or_dir, const DeviceLimits& limits) {
+  Workload w = read_network(name_or_dir);
+  check_device_limits(w, limits);
+  read_tensors(w);
+  return w;
+}
 
 }  // namespace loomvp

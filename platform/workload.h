@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct WorkloadLayer {
   int concat = -1;
   uint32_t out_c_offset = 0;
   uint64_t macs() const;
+  uint64_t weight_elements() const;  // F x C/g x KH x KW; 0 for layers without weights
 };
 
 // A channel concatenation: no device work, its parts are layers that write into it.
@@ -65,14 +67,28 @@ struct Workload {
   std::vector<std::string> notes;
   InputSet input_set;  // shown with the results (e.g. profiled weight precisions)
   uint32_t version = 1;
+  // Tensor reads and generations read_network defers until the shapes and
+  // limits are checked; read_tensors runs them.
+  std::vector<std::function<void(Workload&)>> pending_tensors;
 };
 
 std::string workloads_dir();
 std::vector<std::string> builtin_workloads();
 
+// Loading in three steps, so every shape, precision and device limit is
+// checked before any tensor is read or generated (no allocation of a
+// tensor's size happens before check_device_limits has passed).
 // `name_or_dir`: a built-in workload name, a bundle directory, or a
-// network.json path. Throws UserError on any problem.
-Workload load_workload(const std::string& name_or_dir);
+// network.json path. Each throws UserError on any problem.
+Workload read_network(const std::string& name_or_dir);  // network.json only; tensors pending
+void check_device_limits(const Workload& workload, const DeviceLimits& limits);
+// One layer against loom.max_tensor_elements and loom.max_layer_macs.
+void check_layer_limits(const WorkloadLayer& layer, const DeviceLimits& limits, const std::string& file,
+                        const std::string& field);
+void read_tensors(Workload& workload);  // runs the pending reads and generations
+
+// All three steps.
+Workload load_workload(const std::string& name_or_dir, const DeviceLimits& limits = DeviceLimits{});
 
 // The "uniform" initialiser: splitmix64, value = low + z % (high - low + 1).
 std::vector<int64_t> uniform_values(uint64_t count, uint64_t seed, int64_t low, int64_t high);

@@ -36,6 +36,15 @@ expect_bad_input() {
   done
 }
 
+# expect_bad_input_fast: expect_bad_input, and loomvp used under a second of
+# CPU (user + system; wall time would depend on the machine's load).
+expect_bad_input_fast() {
+  local TIMEFORMAT='%3U %3S'
+  { time expect_bad_input "$@" 2>&3 ; } 3>&2 2>"$TMP/time"
+  /usr/bin/python3 -c 'import sys; u, s = map(float, open(sys.argv[1]).read().split()[-2:]); sys.exit(0 if u + s < 1.0 else 1)' \
+    "$TMP/time" || fail "took $(cat "$TMP/time") s of CPU (user system), expected under 1 s"
+}
+
 # make_bundle DIR: a copy of the tiny-1x1 bundle (all uniform sources) to modify.
 make_bundle() {
   cp -r "$SOURCE_DIR/workloads/tiny-1x1" "$1"
@@ -186,6 +195,58 @@ assert any(l["tiles"] >= l["output_shape"][1] > 1 or (l["type"] == "fc" and l["t
     ;;
   layer-over-element-limit)
     expect_bad_input "layers[0]" "loom.max_tensor_elements" -- run --workload tiny-1x1 --set loom.max_tensor_elements=100
+    ;;
+
+  huge-uniform-input)  # a 65535^3 uniform input: refused before anything is generated
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["input"]["shape"] = [65535, 65535, 65535]'
+    expect_bad_input_fast "input.shape" "loom.max_tensor_elements" -- run --workload "$TMP/bundle"
+    ;;
+  weights-just-over-limit)  # 2^27 + 16384 weights (default limit 2^27): refused before generating any
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["input"]["shape"] = [16384, 1, 1]; d["layers"][0]["filters"] = 8193'
+    expect_bad_input_fast "layers[0] (conv1)" "134234112 elements" "loom.max_tensor_elements" -- run --workload "$TMP/bundle"
+    ;;
+  large-workload-dram-too-small)  # AlexNet in 32 MiB of DRAM: refused before its 61 M weights are generated
+    expect_bad_input_fast "dram.size_bytes" -- run --workload alexnet --set dram.size_bytes=33554432
+    ;;
+
+  bench-floor)  # bench prints per engine wall and CPU time, peak memory and the ratio to the GEMM floor
+    run_loomvp bench --workload tiny-conv --engines base,lm2b
+    [ "$RC" -eq 0 ] || fail "bench exit code $RC"
+    for column in wall_s cpu_s peak_MiB MAC/wall_s floor_s x_floor; do
+      grep -qF "$column" "$TMP/stdout" || fail "no column $column"
+    done
+    for engine in base lm2b; do
+      # 10 columns: the floor and the ratio are positive numbers, the run passed
+      awk -v e="$engine" '$1 == e && NF == 10 && $8 > 0 && $9 > 0 && $10 == "pass" { found = 1 } END { exit !found }' \
+        "$TMP/stdout" || fail "no complete row for $engine"
+    done
+    ;;
+  sweep-equals-runs)  # a shared-work sweep gives each point the stats of a separate run
+    points=("dram.latency_ns=50" "dram.latency_ns=400 dram.bandwidth_gb_per_s=3.2" "loom.engine=stripes")
+    mkdir "$TMP/sweep"
+    run_loomvp sweep --workload tiny-resnet --jobs 2 --stats-dir "$TMP/sweep" \
+      --point "${points[0]}" --point "${points[1]}" --point "${points[2]}"
+    [ "$RC" -eq 0 ] || fail "sweep exit code $RC"
+    grep -q "3 points" "$TMP/stdout" || fail "no '3 points' in the sweep table"
+    for i in 0 1 2; do
+      sets=()
+      for setting in ${points[$i]}; do sets+=(--set "$setting"); done
+      run_loomvp run --workload tiny-resnet "${sets[@]}" --quiet --stats "$TMP/run-$i.json"
+      [ "$RC" -eq 0 ] || fail "run $i exit code $RC"
+      /usr/bin/python3 - "$TMP/sweep/point-$i.json" "$TMP/run-$i.json" <<'EOF' || fail "point $i differs from its separate run"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    del d["host"]  # host wall time: the only field allowed to differ
+sys.exit(0 if a == b else 1)
+EOF
+    done
+    ;;
+  sweep-bad-point)  # bad input in any point: exit 2 naming the point, nothing simulated
+    expect_bad_input_fast "--point 1" "dram.latency_ns" -- sweep --workload alexnet --point "dram.latency_ns=5" \
+      --point "dram.latency_ns=-5"
     ;;
 
   expected-mismatch)  # a wrong expected tensor in the bundle: exit 1, named in the table

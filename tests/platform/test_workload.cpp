@@ -760,3 +760,32 @@ TEST_CASE("bad bundle: a built-in name with '..' or '/' is not looked up", "[wor
   REQUIRE_FALSE(std::filesystem::exists(name));
   CHECK_THAT(user_error_of(name), Contains("no such workload"));
 }
+
+TEST_CASE("uniform_values: the division-free modulo and the threaded halves match plain splitmix64 % span",
+          "[workload][prng]") {
+  // Plain reimplementation of docs/workload-format.md 4.2 with the % operator.
+  const auto plain = [](uint64_t count, uint64_t seed, int64_t low, int64_t high) {
+    const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low) + 1;
+    std::vector<int64_t> v(count);
+    uint64_t state = seed;
+    for (auto& x : v) {
+      uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      x = static_cast<int64_t>(static_cast<uint64_t>(low) + (span ? z % span : z));
+    }
+    return v;
+  };
+  const std::vector<std::pair<int64_t, int64_t>> ranges{
+      {0, 0}, {0, 1}, {-1, 1}, {0, 6}, {-255, 255}, {-32768, 32767}, {0, 65535}, {INT32_MIN, INT32_MAX},
+      {0, (int64_t{1} << 32)}, {0, (int64_t{1} << 62) - 1}, {INT64_MIN / 2, INT64_MAX / 2 + 7},
+      {INT64_MIN, -1}, {INT64_MIN, INT64_MAX - 1}, {INT64_MIN, INT64_MAX}};
+  for (const auto& r : ranges) {
+    INFO("range " << r.first << ".." << r.second);
+    CHECK(uniform_values(5000, 42, r.first, r.second) == plain(5000, 42, r.first, r.second));
+  }
+  // Over 2^20 values: generated in two threaded halves.
+  const uint64_t big = (uint64_t{1} << 20) + 3;
+  CHECK(uniform_values(big, 7, -127, 127) == plain(big, 7, -127, 127));
+}
