@@ -1,12 +1,14 @@
 #include "config.h"
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <map>
 #include <sstream>
 
+#include "platform/input_checks.h"
 #include "platform/paths.h"
 #include "platform/user_error.h"
 
@@ -19,6 +21,11 @@ std::string platform_config_dir() { return project_path("platform/configs"); }
 
 std::vector<std::string> builtin_platforms() {
   std::vector<std::string> names;
+  std::error_code error;
+  if (!fs::is_directory(platform_config_dir(), error))
+    throw UserError(std::getenv("LOOMVP_HOME") ? "LOOMVP_HOME" : "source tree", echo(project_root()),
+                    "has no platform/configs directory; LOOMVP_HOME must name a LoomVP tree "
+                    "(holding platform/configs/ and workloads/)");
   for (const auto& entry : fs::directory_iterator(platform_config_dir()))
     if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
@@ -26,16 +33,6 @@ std::vector<std::string> builtin_platforms() {
 }
 
 namespace {
-
-json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError(path, "", "cannot open file");
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw UserError(path, "", std::string("malformed JSON: ") + e.what());
-  }
-}
 
 std::string keys_of(const json& object) {
   std::string keys;
@@ -59,7 +56,7 @@ bool same_kind(const json& a, const json& b) {
 void merge_checked(json& base, const json& update, const std::string& source, const std::string& path) {
   if (!update.is_object()) throw UserError(source, path.empty() ? "(top level)" : path, "must be an object");
   for (const auto& item : update.items()) {
-    const std::string field = path.empty() ? item.key() : path + "." + item.key();
+    const std::string field = path.empty() ? echo(item.key()) : path + "." + echo(item.key());
     if (!base.contains(item.key()))
       throw UserError(source, field, "unknown key; allowed: " + keys_of(base));
     json& target = base[item.key()];
@@ -75,19 +72,23 @@ void merge_checked(json& base, const json& update, const std::string& source, co
 void apply_override(json& config, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw UserError("--set", assignment, "expected key=value, e.g. dram.bandwidth_gb_per_s=25.6");
+    throw UserError("--set", echo(assignment), "expected key=value, e.g. dram.bandwidth_gb_per_s=25.6");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  // Text that starts like a number, object or array must be valid JSON (so
+  // 1e400 is an error, not the string "1e400"); a bare word is a string.
+  const char first = text.empty() ? '\0' : text[0];
   json value;
-  try {
+  if (std::strchr("{[-0123456789", first) && first)
+    value = parse_json_text(text, "--set", key);
+  else if (json::accept(text))
     value = json::parse(text);
-  } catch (const json::exception&) {  // not JSON (or a number out of range): a plain string
-    value = text;  // a bare word is a string
-  }
+  else
+    value = text;
   // Turn "a.b.c" into {"a": {"b": {"c": value}}} and merge it checked.
-  json update = value;
+  json update = std::move(value);
   std::string rest = key;
   for (auto dot = rest.rfind('.'); ; dot = rest.rfind('.')) {
-    update = json{{rest.substr(dot == std::string::npos ? 0 : dot + 1), update}};
+    update = json{{rest.substr(dot == std::string::npos ? 0 : dot + 1), std::move(update)}};
     if (dot == std::string::npos) break;
     rest = rest.substr(0, dot);
   }
@@ -106,10 +107,14 @@ struct Reader {
   const std::string& source;
   const std::map<std::string, std::string>& overridden;  // field -> option that set it
 
-  // Where a bad value came from: the command-line option, else the file.
+  // Where a bad value came from: the command-line option that set it or an
+  // object holding it (--set dram={...}), else the file.
   std::string origin(const std::string& field) const {
-    const auto it = overridden.find(field);
-    return it != overridden.end() ? it->second : source;
+    for (std::string prefix = field;; prefix = prefix.substr(0, prefix.rfind('.'))) {
+      const auto it = overridden.find(prefix);
+      if (it != overridden.end()) return it->second;
+      if (prefix.find('.') == std::string::npos) return source;
+    }
   }
 
   const json& at(const std::string& section, const std::string& key) const { return root.at(section).at(key); }
@@ -117,7 +122,7 @@ struct Reader {
     const double v = at(section, key).get<double>();
     if (!(v >= lo && v <= hi))
       throw UserError(origin(section + "." + key), section + "." + key,
-                      "value " + at(section, key).dump() + " out of range; allowed " + number_text(lo) +
+                      "value " + echo_json(at(section, key)) + " out of range; allowed " + number_text(lo) +
                           ".." + number_text(hi));
     return v;
   }
@@ -148,6 +153,21 @@ sc_core::sc_time beat_time(uint64_t beat_bytes, double gb_per_s) {
   return sc_core::sc_time(std::ceil(beat_bytes * 1000.0 / gb_per_s), sc_core::SC_PS);
 }
 
+FaultConfig fault_from_json(const Reader& r, uint64_t dram_size) {
+  static const std::map<std::string, FaultMode> modes{
+      {"none", FaultMode::None}, {"error", FaultMode::Error}, {"flip", FaultMode::Flip}, {"stall", FaultMode::Stall}};
+  FaultConfig f;
+  const std::string mode = r.text("fault", "mode");
+  if (!modes.count(mode))
+    throw UserError(r.origin("fault.mode"), "fault.mode", "'" + echo(mode) + "' unknown; allowed: none, error, flip, stall");
+  f.mode = modes.at(mode);
+  f.offset = r.integer("fault", "dram_offset", 0, double(dram_size - 1));
+  f.size_bytes = r.integer("fault", "size_bytes", f.mode == FaultMode::None ? 0 : 1, double(dram_size - f.offset));
+  f.flip_mask = static_cast<uint8_t>(r.integer("fault", "flip_mask", 1, 255));
+  f.stall = sc_core::sc_time(r.number("fault", "stall_ns", 0, 1e15), sc_core::SC_NS);
+  return f;
+}
+
 }  // namespace
 
 PlatformConfig platform_from_json(const json& j, const std::string& source,
@@ -160,7 +180,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   const std::string engine = r.text("loom", "engine");
   const auto parsed = parse_engine(engine);
   if (!parsed)
-    throw UserError(r.origin("loom.engine"), "loom.engine", "unknown engine '" + engine + "'; allowed: " + engine_names());
+    throw UserError(r.origin("loom.engine"), "loom.engine", "unknown engine '" + echo(engine) + "'; allowed: " + engine_names());
   c.loom.engine = *parsed;
   c.loom.clock_period = r.clock_period("loom");
   c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
@@ -175,7 +195,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
 
   const std::string cpu_model = r.text("cpu", "model");
   if (cpu_model != "native" && cpu_model != "rv32")
-    throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + cpu_model + "'; allowed: native, rv32");
+    throw UserError(r.origin("cpu.model"), "cpu.model", "unknown CPU model '" + echo(cpu_model) + "'; allowed: native, rv32");
   c.cpu_model = cpu_model == "rv32" ? PlatformConfig::CpuModel::Rv32 : PlatformConfig::CpuModel::Native;
   c.cpu.clock_period = r.clock_period("cpu");
   c.cpu.use_dmi = r.boolean("cpu", "dmi");
@@ -235,6 +255,9 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.cpu.quantum = quantum;
   c.rv32.quantum = quantum;
   c.loom.dma.quantum = quantum;
+  c.limits.max_simulated = sc_core::sc_time(r.number("simulation", "max_simulated_ns", 1, 1e15), sc_core::SC_NS);
+  c.limits.max_host_seconds = r.number("simulation", "max_host_seconds", 0, 1e6);
+  c.dram_fault = fault_from_json(r, c.dram.size_bytes);
   c.traffic.quantum = quantum;
   return c;
 }
@@ -242,24 +265,27 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
 PlatformConfig load_platform(const std::string& name_or_file, const std::string& engine,
                              const std::vector<std::string>& overrides) {
   const std::string default_file = platform_config_dir() + "/mobile-soc.json";
-  json config = read_json_file(default_file);
+  json config = parse_json_file(default_file);
   std::string source = default_file;
   if (!name_or_file.empty() && name_or_file != "mobile-soc") {
+    // A built-in name never holds '/', so it cannot reach outside the folder.
+    std::error_code error;
     std::string file = name_or_file;
-    if (!fs::exists(file) && fs::exists(platform_config_dir() + "/" + name_or_file + ".json"))
-      file = platform_config_dir() + "/" + name_or_file + ".json";
-    if (!fs::exists(file)) {
+    const std::string builtin = platform_config_dir() + "/" + name_or_file + ".json";
+    if (!fs::exists(file, error) && name_or_file.find('/') == std::string::npos && fs::exists(builtin, error))
+      file = builtin;
+    if (!fs::exists(file, error)) {
       std::string names;
       for (const auto& n : builtin_platforms()) names += (names.empty() ? "" : ", ") + n;
-      throw UserError("--platform", name_or_file, "no such platform or file; built-in platforms: " + names);
+      throw UserError("--platform", echo(name_or_file), "no such platform or file; built-in platforms: " + names);
     }
-    merge_checked(config, read_json_file(file), file, "");
-    source = file;
+    source = echo(file);
+    merge_checked(config, parse_json_file(file), source, "");
   }
   std::map<std::string, std::string> overridden;
   if (!engine.empty()) {
     if (!parse_engine(engine))
-      throw UserError("--engine", engine, std::string("unknown engine; allowed: ") + engine_names());
+      throw UserError("--engine", echo(engine), std::string("unknown engine; allowed: ") + engine_names());
     config["loom"]["engine"] = engine;
     overridden["loom.engine"] = "--engine";
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/cpu/native_cpu.h"
+#include "models/fault/fault_injector.h"
 #include "models/cpu/rv32/rv32_cpu.h"
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
@@ -18,6 +19,12 @@
 #include "platform/compiler.h"
 
 namespace loomvp {
+
+// Limits that end a run which would otherwise never finish (docs/errors.md).
+struct RunLimits {
+  sc_core::sc_time max_simulated;  // simulation.max_simulated_ns
+  double max_host_seconds = 0;     // simulation.max_host_seconds; 0: no watchdog
+};
 
 struct PlatformConfig {
   std::string name;
@@ -36,6 +43,8 @@ struct PlatformConfig {
     bool register_mode = false;  // one START per layer instead of one descriptor chain
     bool irq_per_layer = false;  // chain mode: an interrupt after every layer
   } firmware;
+  RunLimits limits;
+  FaultConfig dram_fault;  // between the interconnect and DRAM
   CompilerOptions compiler;
   TrafficConfig traffic;
 };

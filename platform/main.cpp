@@ -1,19 +1,22 @@
 // loomvp: command-line front end (docs/user-guide.md).
 //   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
-//                [--stats FILE.json] [--csv FILE] [--quiet]
+//                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]
 //   loomvp sweep [run options] --point "k=v ..."... | --points FILE [--stats-dir DIR] [--jobs N]
 //   loomvp exec  FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]
 //   loomvp list
 //   loomvp bench [--workload NAME] [--engines a,b,...] [--vgg16]
 //   loomvp bench --iss [--elf FILE]
 //   loomvp --version
-// Exit codes: 0 ran and every check passed, 1 firmware or check failure, 2 bad input.
+// Exit codes: 0 ran and every check passed, 1 firmware or check failure (or a
+// run limit ended it), 2 bad input (including an output file that cannot be
+// written), 3 internal error (a bug in LoomVP). docs/errors.md lists them all.
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include <boost/program_options.hpp>
 #include <systemc>
@@ -25,8 +28,11 @@
 #include "platform/bench.h"
 #include "platform/config.h"
 #include "platform/exec.h"
+#include "platform/input_checks.h"
 #include "platform/iss_bench.h"
+#include "platform/junit.h"
 #include "platform/networks.h"
+#include "platform/output_files.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/sweep.h"
@@ -38,11 +44,11 @@ using namespace loomvp;
 
 namespace {
 
-constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
+constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2, kExitInternal = 3;
 
 const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
-    "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--quiet]\n"
+    "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]\n"
     "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
     "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
     "                  [--platform NAME|FILE] [--set key=value]...\n"
@@ -55,11 +61,23 @@ const char* const kUsage =
 
 po::variables_map parse(const po::options_description& options, int argc, char** argv) {
   po::variables_map vm;
+  const po::positional_options_description no_positionals;  // a stray word (`run tiny-conv`) is an error
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(options).positional(no_positionals).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw UserError("command line", "", std::string(e.what()) + "\n" + kUsage);
+    throw UserError("command line", "", echo(e.what()) + "\n" + kUsage);
+  }
+  // An empty value (--engine '') is a mistake, never "use the default".
+  for (const auto& option : options.options()) {
+    const std::string& name = option->long_name();
+    if (!vm.count(name) || vm[name].defaulted()) continue;
+    const boost::any& value = vm[name].value();
+    const auto* text = boost::any_cast<std::string>(&value);
+    const auto* list = boost::any_cast<std::vector<std::string>>(&value);
+    const bool empty = (text && text->empty()) ||
+                       (list && std::any_of(list->begin(), list->end(), [](const std::string& v) { return v.empty(); }));
+    if (empty) throw UserError("--" + name, "''", "empty value; give a value or leave the option out\n" + std::string(kUsage));
   }
   return vm;
 }
@@ -91,7 +109,7 @@ void write_console(const std::string& path, const std::vector<std::string>& line
 
 int command_run(int argc, char** argv) {
   RunOptions options;
-  std::string stats_path, csv_path;
+  std::string stats_path, csv_path, junit_path;
   uint32_t batch_images = 0, batch_jobs = 1;
   po::options_description desc("run options");
   desc.add_options()
@@ -107,7 +125,8 @@ int command_run(int argc, char** argv) {
       ("console", po::value<std::string>(), "also write the UART output to this file")
       ("stats", po::value(&stats_path), "write per-layer statistics as JSON")
       ("csv", po::value(&csv_path), "write per-layer statistics as CSV")
-      ("quiet", po::bool_switch(), "no summary table");
+      ("junit", po::value(&junit_path), "write one JUnit test case per layer check")
+      ("quiet", po::bool_switch(), "print only the verdict line");
   const po::variables_map vm = parse(desc, argc, argv);
   if (vm.count("cpu")) options.overrides.push_back("cpu.model=" + vm["cpu"].as<std::string>());
   std::unique_ptr<GdbServer> gdb;
@@ -117,6 +136,11 @@ int command_run(int argc, char** argv) {
                       "needs --cpu rv32 (the native CPU runs host code, which gdb cannot step)");
     gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
   }
+  // Outputs are checked before simulating, so a typo costs no simulation time.
+  const std::vector<std::pair<std::string, std::string>> outputs{
+      {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}};
+  for (const auto& [option, path] : outputs)
+    if (vm.count(option.substr(2))) check_writable(option, path);
   if (vm.count("batch")) {
     if (gdb) throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --gdb");
     const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
@@ -127,13 +151,19 @@ int command_run(int argc, char** argv) {
   const RunResult result = run_workload(options);
   if (gdb) gdb->finish(result.firmware_exit_code);
   if (vm.count("console")) write_console(vm["console"].as<std::string>(), result.console);
-  if (!vm["quiet"].as<bool>()) print_summary(std::cout, result);
-  if (!stats_path.empty()) write_file(stats_path, "--stats", stats_json(result).dump(2) + "\n");
+  if (vm["quiet"].as<bool>())
+    std::cout << verdict(result) << "\n";
+  else
+    print_summary(std::cout, result);
+  std::vector<OutputFile> files;
+  if (!stats_path.empty()) files.push_back({"--stats", stats_path, stats_json(result).dump(2) + "\n"});
   if (!csv_path.empty()) {
     std::ostringstream csv;
     write_csv(csv, result);
-    write_file(csv_path, "--csv", csv.str());
+    files.push_back({"--csv", csv_path, csv.str()});
   }
+  if (!junit_path.empty()) files.push_back({"--junit", junit_path, junit_xml(result)});
+  write_outputs(files);
   return result.passed() ? kExitPass : kExitFail;
 }
 
@@ -241,6 +271,8 @@ int sc_main(int argc, char** argv) {
     if (command == "list") return command_list();
     if (command == "exec") return command_exec(argc - 1, argv + 1);
     if (command == "bench") return command_bench(argc - 1, argv + 1);
+    // A deliberate bug, so the tests can check exit code 3 (docs/errors.md).
+    if (command == "internal-error-selftest") throw std::logic_error("deliberate internal error (self-test)");
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "--version" || command == "version") {
       std::cout << "loomvp " << LOOMVP_VERSION << " (revision " << LOOMVP_REVISION << ")\n";
@@ -256,8 +288,11 @@ int sc_main(int argc, char** argv) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "loomvp: internal error: " << e.what() << "\n";
-    return kExitFail;
+    std::cerr << "loomvp: internal error (a bug in LoomVP; please report it): " << echo(e.what()) << "\n";
+    return kExitInternal;
+  } catch (...) {
+    std::cerr << "loomvp: internal error (a bug in LoomVP; please report it): unknown exception\n";
+    return kExitInternal;
   }
 }
 

@@ -51,6 +51,12 @@ std::string precisions(const LayerResult& l) {
   return s.str();
 }
 
+std::string hex64(uint64_t v) {
+  char text[19];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
 // null, or how the workload compiler re-laid the layer for the device.
 json relayout_json(const Relayout& r) {
   if (!r.space_to_depth) return nullptr;
@@ -146,14 +152,22 @@ void print_summary(std::ostream& out, const RunResult& r) {
         << std::setprecision(0) << r.cpu.wfi_ns << " ns in wfi, " << r.cpu.interrupts_taken
         << " interrupts taken\n";
   if (!r.cpu.halt_message.empty()) out << "cpu: " << r.cpu.halt_message << "\n";
+  out << verdict(r) << "\n";
+}
+
+std::string verdict(const RunResult& r) {
+  std::ostringstream out;
   if (r.passed())
-    out << "PASS: every layer's output matches the golden reference bit for bit\n";
+    out << "PASS: every layer's output matches the golden reference bit for bit";
+  else if (!r.stop_reason.empty())
+    out << "FAIL: " << r.stop_reason;
   else if (!r.firmware_exited)
-    out << "FAIL: the firmware did not finish (it stopped waiting for an interrupt)\n";
+    out << "FAIL: the firmware did not finish (it stopped waiting for an interrupt)";
   else if (r.firmware_exit_code)
-    out << "FAIL: the firmware reported failure (exit code " << r.firmware_exit_code << ")\n";
+    out << "FAIL: the firmware reported failure (exit code " << r.firmware_exit_code << ")";
   else
-    out << "FAIL: outputs differ from the golden reference\n";
+    out << "FAIL: outputs differ from the golden reference";
+  return out.str();
 }
 
 json stats_json(const RunResult& r) {
@@ -200,6 +214,7 @@ json stats_json(const RunResult& r) {
         {"mismatches", l.mismatches},
         {"expected_checked", l.has_expected},
         {"expected_mismatches", l.expected_mismatches},
+        {"output_fnv1a64", hex64(l.output_fnv1a64)},
     });
   }
   const Totals t = totals_of(r);
@@ -256,6 +271,7 @@ json stats_json(const RunResult& r) {
        {{"passed", r.passed()},
         {"firmware_exited", r.firmware_exited},
         {"firmware_exit_code", r.firmware_exit_code},
+        {"stop_reason", r.stop_reason.empty() ? json(nullptr) : json(r.stop_reason)},
         {"cpu_bus_errors", r.cpu_bus_errors}}},
       {"host", {{"wall_seconds", r.host_seconds}}},
       {"cpu",

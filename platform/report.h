@@ -12,6 +12,8 @@
 namespace loomvp {
 
 void print_summary(std::ostream& out, const RunResult& result);
+// The one-line verdict ("PASS: ..." or "FAIL: why"), the last line of the summary.
+std::string verdict(const RunResult& result);
 nlohmann::json stats_json(const RunResult& result);
 void write_csv(std::ostream& out, const RunResult& result);
 

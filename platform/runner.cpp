@@ -12,6 +12,7 @@
 #include "models/loom/bitplane.h"
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
+#include "platform/run_limits.h"
 #include "platform/networks.h"
 #include "platform/paths.h"
 #include "platform/soc.h"
@@ -20,7 +21,7 @@
 namespace loomvp {
 
 bool RunResult::passed() const {
-  if (!firmware_exited || firmware_exit_code != 0) return false;
+  if (!stop_reason.empty() || !firmware_exited || firmware_exit_code != 0) return false;
   for (const LayerResult& l : layers)
     if (!l.ran || l.mismatches || l.expected_mismatches) return false;
   return true;
@@ -203,9 +204,12 @@ void check_outputs(const Memory& dram, const MemoryPlan& plan, const GoldenOutpu
     bitplane::unpack_activations(packed.data(), out.shape.c, out.shape.h, out.shape.w, out.prec, out.is_signed,
                                  values.data());
     const uint64_t first = uint64_t{L.out_c_offset} * L.out_shape.h * L.out_shape.w;
+    lr.output_fnv1a64 = 0xcbf29ce484222325ull;  // FNV-1a over the layer's int32 outputs, little-endian
     for (size_t k = 0; k < golden[i].size(); ++k) {
       lr.mismatches += values[first + k] != golden[i][k];
       if (lr.has_expected) lr.expected_mismatches += values[first + k] != L.expected[k];
+      for (int b = 0; b < 32; b += 8)
+        lr.output_fnv1a64 = (lr.output_fnv1a64 ^ ((static_cast<uint32_t>(values[first + k]) >> b) & 0xff)) * 0x100000001b3ull;
     }
     if (i + 1 == result.layers.size()) {
       result.final_output.assign(values.begin() + first, values.begin() + first + golden[i].size());
@@ -361,7 +365,13 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
     soc.rv32_cpu()->set_debug_hook(debug_hook);
   }
 
-  sc_core::sc_start();
+  const Workload& w = *result.workload;
+  result.stop_reason = simulate_with_limits(cfg.limits, [&soc, &w] {
+    const size_t done = soc.loom().layer_log().size();
+    if (done >= w.layers.size()) return std::string("the device had finished every layer; the firmware was running");
+    return "the device had finished " + std::to_string(done) + " of " + std::to_string(w.layers.size()) +
+           " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
+  });
   soc.uart().flush();
   collect(soc, compiled, plan, result);
   check_outputs(soc.dram(), plan, golden(), result);

@@ -47,6 +47,7 @@ struct LayerResult {
   uint64_t mismatches = 0;           // vs the golden reference
   uint64_t expected_mismatches = 0;  // vs the bundle's expected tensor, if any
   bool has_expected = false;
+  uint64_t output_fnv1a64 = 0;  // hash of the output tensor as read back (determinism checks)
   Relayout relayout;  // what the workload compiler changed for the device
   uint32_t stored_pa = 0, stored_pw = 0, stored_po = 0;
 };
@@ -67,6 +68,7 @@ struct RunResult {
   std::shared_ptr<const Workload> workload;
   std::vector<LayerResult> layers;
   std::vector<std::string> console;
+  std::string stop_reason;  // set when a limit (time, watchdog) ended the run
   bool firmware_exited = false;
   uint32_t firmware_exit_code = 0;
   double simulated_ns = 0;

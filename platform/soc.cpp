@@ -37,7 +37,13 @@ Soc::Soc(sc_core::sc_module_name name, const PlatformConfig& config, std::functi
   router_->connect_target(loom_->reg_socket, "loom", SOC_LOOM_BASE, LOOM_REG_SPACE_BYTES);
   router_->connect_target(clint_->socket, "clint", SOC_CLINT_BASE, SOC_CLINT_WINDOW);
   router_->connect_target(plic_->socket, "plic", SOC_PLIC_BASE, SOC_PLIC_WINDOW);
-  router_->connect_target(dram_->socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
+  if (config.dram_fault.mode == FaultMode::None) {
+    router_->connect_target(dram_->socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
+  } else {
+    dram_fault_ = std::make_unique<FaultInjector>("dram_fault", config.dram_fault);
+    router_->connect_target(dram_fault_->target_socket, "dram", SOC_DRAM_BASE, config.dram.size_bytes);
+    dram_fault_->initiator_socket.bind(dram_->socket);
+  }
 
   loom_->irq(loom_irq_);
   if (rv32_) {

@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "models/cpu/native_cpu.h"
+#include "models/fault/fault_injector.h"
 #include "models/cpu/rv32/rv32_cpu.h"
 #include "models/interconnect/router.h"
 #include "models/loom/loom.h"
@@ -46,6 +47,7 @@ class Soc : public sc_core::sc_module {
   Rv32Cpu* rv32_cpu() { return rv32_.get(); }     // null with cpu.model = native
   Uart& uart() { return *uart_; }
   SysCtrl& sysctrl() { return *sysctrl_; }
+  const FaultInjector* dram_fault() const { return dram_fault_.get(); }  // null unless configured
   TrafficGenerator* traffic() { return traffic_.get(); }  // null unless traffic.enabled
   Clint& clint() { return *clint_; }
   Plic& plic() { return *plic_; }
@@ -58,6 +60,7 @@ class Soc : public sc_core::sc_module {
   std::unique_ptr<Rv32Cpu> rv32_;
   std::unique_ptr<Uart> uart_;
   std::unique_ptr<SysCtrl> sysctrl_;
+  std::unique_ptr<FaultInjector> dram_fault_;
   std::unique_ptr<TrafficGenerator> traffic_;
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Plic> plic_;

@@ -6,12 +6,12 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "models/loom/bitplane.h"
+#include "platform/input_checks.h"
 #include "platform/npy.h"
 #include "platform/paths.h"
 #include "platform/user_error.h"
@@ -46,6 +46,15 @@ std::vector<std::string> builtin_workloads() {
 }
 
 namespace {
+
+// Layer, tensor and built-in workload names: [A-Za-z0-9_][A-Za-z0-9_.-]*.
+bool valid_name(const std::string& name) {
+  const auto word_char = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  if (name.empty() || !word_char(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return word_char(c) || c == '.' || c == '-'; });
+}
 
 // z % span without a 64-bit division per element: q = mulhi(z, M) with
 // M = floor((2^64 - 1) / span) is at most 2 below z / span, so the
@@ -129,7 +138,7 @@ class BundleReader {
     }
     const json& v = obj.at(key);
     if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
-      fail(field + key, "is " + v.dump() + "; allowed integers " + std::to_string(lo) + ".." + std::to_string(hi));
+      fail(field + key, "is " + echo_json(v) + "; allowed integers " + std::to_string(lo) + ".." + std::to_string(hi));
     return v.get<int64_t>();
   }
 
@@ -157,7 +166,7 @@ class BundleReader {
     if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer() ||
         v[0].get<int64_t>() < lo || v[0].get<int64_t>() > 255 || v[1].get<int64_t>() < lo ||
         v[1].get<int64_t>() > 255)
-      fail(field + key, "is " + v.dump() + "; expected [y, x] with integers " + std::to_string(lo) + "..255");
+      fail(field + key, "is " + echo_json(v) + "; expected [y, x] with integers " + std::to_string(lo) + "..255");
     y = v[0].get<uint32_t>();
     x = v[1].get<uint32_t>();
   }
@@ -181,8 +190,9 @@ class BundleReader {
       const fs::path rel(relative);
       if (rel.is_absolute() || relative.find('\\') != std::string::npos ||
           std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; }))
-        fail(where + ".file", "'" + relative + "' must be a relative path inside the bundle (no '..', no '\\')");
+        fail(where + ".file", "'" + echo(relative) + "' must be a relative path inside the bundle (no '..', no '\\')");
       const std::string path = (fs::path(dir_) / rel).string();
+      inside_bundle(path, where + ".file");
       return [self = *this, path, where, shape, count, lo, hi, range_text, flat_fc_ok] {
         NpyArray array;
         try {
@@ -235,9 +245,8 @@ class BundleReader {
   }
 
   void check_name(const std::string& name, const std::string& field) const {
-    static const std::regex pattern("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-    if (!std::regex_match(name, pattern))
-      fail(field, "'" + name + "' is not a valid name; allowed: [A-Za-z0-9_][A-Za-z0-9_.-]*");
+    if (!valid_name(name))
+      fail(field, "'" + echo(name) + "' is not a valid name; allowed: [A-Za-z0-9_][A-Za-z0-9_.-]*");
   }
 
   static std::string shape_text(const std::vector<uint64_t>& shape) {
@@ -247,6 +256,17 @@ class BundleReader {
   }
 
   const std::string& file() const { return file_; }
+
+  // A symlink may point elsewhere inside the bundle, never out of it
+  // (docs/workload-format.md section 1).
+  void inside_bundle(const std::string& path, const std::string& field) const {
+    std::error_code error;
+    const fs::path real = fs::weakly_canonical(path, error), root = fs::weakly_canonical(dir_, error);
+    if (error) fail(field, echo(path) + ": cannot resolve path: " + error.message());
+    const auto mismatch = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (mismatch.first != root.end())
+      fail(field, echo(path) + " resolves to " + echo(real.string()) + ", outside the bundle; symlinks must stay inside it");
+  }
 
  private:
   std::string file_, dir_;
@@ -304,7 +324,7 @@ ConcatTensor read_concat(const BundleReader& r, const json& j, const std::string
     for (size_t i = 0; i < w.layers.size(); ++i)
       if (ins[k].is_string() && w.layers[i].name == ins[k].get<std::string>()) index = i;
     if (index == w.layers.size() || w.layers[index].concat >= 0)
-      r.fail(field, "is " + ins[k].dump() + "; must name an earlier conv, fc, pool or add layer used once");
+      r.fail(field, "is " + echo_json(ins[k]) + "; must name an earlier conv, fc, pool or add layer used once");
     WorkloadLayer& part = w.layers[index];
     for (const json& other : layers) {
       const bool reads = (other.contains("input") && other["input"] == part.name) ||
@@ -334,30 +354,27 @@ ConcatTensor read_concat(const BundleReader& r, const json& j, const std::string
   return cat;
 }
 
-// The bundle's network.json, found from a name, a directory or a file path.
+// A path is used as given; a plain name (no '/', no "..") is looked up in
+// the workloads folder, so --workload cannot reach outside it by name.
 std::string network_file(const std::string& name_or_dir) {
-  std::string file = name_or_dir;
-  if (fs::is_directory(file)) file = (fs::path(file) / "network.json").string();
-  else if (!fs::exists(file) && fs::exists(fs::path(workloads_dir()) / name_or_dir / "network.json"))
-    file = (fs::path(workloads_dir()) / name_or_dir / "network.json").string();
-  if (!fs::exists(file)) {
-    std::string names;
-    for (const auto& n : builtin_workloads()) names += (names.empty() ? "" : ", ") + n;
-    throw UserError("--workload", name_or_dir, "no such workload or bundle; built-in workloads: " + names);
+  std::error_code error;
+  const fs::path in_dir = fs::path(name_or_dir) / "network.json";
+  if (fs::is_directory(name_or_dir, error)) {
+    if (fs::exists(in_dir, error)) return in_dir.string();
+  } else if (fs::exists(name_or_dir, error)) {
+    return name_or_dir;
   }
-  return file;
+  const fs::path builtin = fs::path(workloads_dir()) / name_or_dir / "network.json";
+  if (valid_name(name_or_dir) && name_or_dir.find("..") == std::string::npos && fs::exists(builtin, error))
+    return builtin.string();
+  std::string names;
+  for (const auto& n : builtin_workloads()) names += (names.empty() ? "" : ", ") + n;
+  throw UserError("--workload", echo(name_or_dir), "no such workload or bundle; built-in workloads: " + names);
 }
 
-// network.json parsed, with its header checked.
+// network.json parsed (regular file, depth-limited), with its header checked.
 json parse_network(const BundleReader& r) {
-  json doc;
-  std::ifstream in(r.file());
-  if (!in) r.fail("", "cannot open file");
-  try {
-    doc = json::parse(in);
-  } catch (const json::parse_error& e) {
-    r.fail("", std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = parse_json_file(r.file());
   if (!doc.is_object()) r.fail("(top level)", "must be an object");
   if (!doc.contains("format") || doc["format"] != "loomvp-workload") r.fail("format", "must be \"loomvp-workload\"");
   const int64_t version = r.integer(doc, "version", "", 1, 2);
@@ -404,7 +421,7 @@ void parse_layer(const BundleReader& r, const json& layers, size_t i, std::map<s
   WorkloadLayer L;
   L.name = r.text(j, "name", f);
   r.check_name(L.name, f + "name");
-  if (tensors.count(L.name)) r.fail(f + "name", "'" + L.name + "' is already used by another tensor");
+  if (tensors.count(L.name)) r.fail(f + "name", "'" + echo(L.name) + "' is already used by another tensor");
   const std::string type = r.text(j, "type", f);
   if (type == "concat" && w.version >= 2) {  // no device work: its parts write into it
     r.only_keys(j, {"name", "type", "inputs"}, f);
@@ -414,7 +431,7 @@ void parse_layer(const BundleReader& r, const json& layers, size_t i, std::map<s
     return;
   }
   if (!types.count(type))
-    r.fail(f + "type", "'" + type + "' unknown; allowed: conv, fc, maxpool, avgpool, add" +
+    r.fail(f + "type", "'" + echo(type) + "' unknown; allowed: conv, fc, maxpool, avgpool, add" +
                            (w.version >= 2 ? ", concat" : " (concat needs version 2)"));
   L.type = types.at(type);
   switch (L.type) {
@@ -438,7 +455,7 @@ void parse_layer(const BundleReader& r, const json& layers, size_t i, std::map<s
 
   const auto find_tensor = [&](const json& name, const std::string& field) -> const TensorInfo& {
     if (!name.is_string() || !tensors.count(name.get<std::string>()))
-      r.fail(field, "is " + name.dump() + "; must name the input or an earlier layer");
+      r.fail(field, "is " + echo_json(name) + "; must name the input or an earlier layer");
     return tensors.at(name.get<std::string>());
   };
   if (L.type == LayerType::Add) {
@@ -462,7 +479,7 @@ void parse_layer(const BundleReader& r, const json& layers, size_t i, std::map<s
     L.in_signed = a.is_signed;
   }
   if (j.contains("pa") && r.integer(j, "pa", f, 1, 16) != L.pa)
-    r.fail(f + "pa", "is " + j["pa"].dump() + " but input '" + L.inputs[0] + "' is stored at " +
+    r.fail(f + "pa", "is " + echo_json(j["pa"]) + " but input '" + L.inputs[0] + "' is stored at " +
                          std::to_string(L.pa) + " bits; they must be equal");
   L.out_prec = static_cast<uint32_t>(r.integer(j, "out_prec", f, 1, 16));
   L.out_signed = r.boolean(j, "out_signed", f, false);
@@ -540,7 +557,8 @@ Workload read_network_checked(const std::string& name_or_dir) {
   w.name = r.text(doc, "name", "");
   if (doc.contains("description") && !doc["description"].is_string()) r.fail("description", "must be a string");
   w.description = doc.contains("description") ? doc["description"].get<std::string>() : "";
-  w.profile = doc.contains("profile") && doc["profile"].is_string() ? doc["profile"].get<std::string>() : "";
+  if (doc.contains("profile") && !doc["profile"].is_string()) r.fail("profile", "must be a string");
+  w.profile = doc.contains("profile") ? doc["profile"].get<std::string>() : "";
 
   parse_input(r, doc, w);
 
@@ -560,7 +578,7 @@ Workload read_network(const std::string& name_or_dir) {
   try {
     return read_network_checked(name_or_dir);
   } catch (const nlohmann::json::exception& e) {
-    throw UserError(name_or_dir, "", std::string("unexpected JSON value: ") + e.what());
+    throw UserError(echo(name_or_dir), "", std::string("unexpected JSON value: ") + echo(e.what()));
   }
 }
 

@@ -47,6 +47,20 @@ cmake --build build -j"$(nproc)"
 if [ "$mode" = run ]; then
   exec build/loomvp run --workload alexnet --engine lm1b --platform mobile-soc
 else
-  cd build
-  exec ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE big
+  (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE big)
+  # The suite again under AddressSanitizer + UBSan (clang-14), plus each
+  # libFuzzer harness for 20 s and a replay of every committed crash input
+  # (docs/errors.md section 6). Left out: AlexNet (label e2e) and the watchdog
+  # test (label slow), too slow under ASan; LeakSanitizer, because SystemC
+  # never unwinds threads still suspended when a simulation ends; and two
+  # known findings listed in docs/errors.md (the ISS decoder's left shifts of
+  # negative immediates, and clang checking the RV32 `wfi` in the host-compiled
+  # freestanding test).
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DLOOMVP_SANITIZE=ON -DLOOMVP_FUZZ=ON
+  cmake --build build-asan -j"$(nproc)"
+  cd build-asan
+  export ASAN_OPTIONS=detect_leaks=0
+  exec ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE "e2e|slow|big" \
+    -E "^(test_rv32_cpu:|firmware\.freestanding\.bare\.)"
 fi

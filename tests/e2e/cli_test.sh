@@ -270,9 +270,10 @@ EOF
       "$TMP/stats.json" || fail "stats say passed"
     ;;
 
-  determinism)  # two runs, identical statistics apart from host wall time
+  determinism)  # [ENGINE]: two runs, identical statistics (output hashes included) apart from host wall time
+    engine=(); [ $# -gt 0 ] && engine=(--engine "$1")
     for i in 1 2; do
-      run_loomvp run --workload tiny-resnet --quiet --stats "$TMP/stats$i.json"
+      run_loomvp run --workload tiny-resnet --quiet --stats "$TMP/stats$i.json" --csv "$TMP/run$i.csv" "${engine[@]}"
       [ "$RC" -eq 0 ] || fail "run $i exited $RC"
     done
     /usr/bin/python3 - "$TMP/stats1.json" "$TMP/stats2.json" <<'EOF' || fail "the two runs differ"
@@ -285,7 +286,179 @@ for doc in (a, b):
 for key in a:
     assert a[key] == b[key], f"{key} differs"
 assert a == b
+assert all(len(l["output_fnv1a64"]) == 16 for l in a["layers"])
 EOF
+    cmp -s "$TMP/run1.csv" "$TMP/run2.csv" || fail "the CSV files differ"
+    ;;
+
+  # ---- issue 7 regressions: each was a crash, hang or wrong exit code ----
+  stray-positional)  # `run tiny-conv` silently ran AlexNet
+    expect_bad_input "positional" -- run tiny-1x1 --quiet
+    ;;
+  empty-option)  # OPTION: an empty value was silently ignored
+    workload=(--workload tiny-1x1); [ "$1" = --workload ] && workload=()
+    expect_bad_input "$1" "empty value" -- run "${workload[@]}" --quiet "$1" ''
+    ;;
+  csv-dev-full)  # a full device lost the CSV and exited 0; the stats file was left behind
+    mkdir "$TMP/out"
+    expect_bad_input "--csv" "/dev/full" "cannot write" -- \
+      run --workload tiny-1x1 --quiet --stats "$TMP/out/stats.json" --csv /dev/full
+    [ -z "$(ls "$TMP/out")" ] || fail "files left behind although --csv failed: $(ls "$TMP/out")"
+    ;;
+  output-checked-first)  # an unwritable output is refused before simulating
+    expect_bad_input "--junit" "$TMP" "is a directory" -- run --workload tiny-1x1 --junit "$TMP"
+    [ ! -s "$TMP/stdout" ] || fail "the run printed a summary: it simulated before checking the output"
+    ;;
+  loomvp-home-nowhere)
+    LOOMVP_HOME="$TMP/nowhere" run_loomvp list
+    [ "$RC" -eq 2 ] || fail "expected exit code 2, got $RC"
+    grep -qF "LOOMVP_HOME" "$TMP/stderr" || fail "the message does not name LOOMVP_HOME"
+    ;;
+  fifo-input)  # WHAT: network.json, tensor or platform as a FIFO blocked forever
+    case "$1" in
+      network.json) make_bundle "$TMP/bundle"; rm "$TMP/bundle/network.json"; mkfifo "$TMP/bundle/network.json"
+                    args=(--workload "$TMP/bundle") ;;
+      platform) mkfifo "$TMP/p.json"; args=(--workload tiny-1x1 --platform "$TMP/p.json") ;;
+      tensor) cp -r "$SOURCE_DIR/workloads/tiny-conv" "$TMP/conv"; rm "$TMP/conv/data/data.npy"
+              mkfifo "$TMP/conv/data/data.npy"; args=(--workload "$TMP/conv") ;;
+    esac
+    "$LOOMVP" run "${args[@]}" --quiet >"$TMP/stdout" 2>"$TMP/stderr" &
+    pid=$!
+    for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+    if kill -0 $pid 2>/dev/null; then kill $pid; fail "loomvp blocked on a FIFO"; fi
+    wait $pid
+    RC=$?
+    [ "$RC" -eq 2 ] || fail "expected exit code 2, got $RC"
+    grep -qF "not a regular file" "$TMP/stderr" || fail "the message does not say 'not a regular file'"
+    ;;
+  directory-input)  # a directory as network.json or platform file was an internal error
+    make_bundle "$TMP/bundle"
+    rm "$TMP/bundle/network.json"
+    mkdir "$TMP/bundle/network.json"
+    expect_bad_input "network.json" "is a directory" -- run --workload "$TMP/bundle"
+    expect_bad_input "$TMP" "is a directory" -- run --workload tiny-1x1 --platform "$TMP"
+    ;;
+  platform-number-overflow)  # 1e309 in a platform file was an internal error
+    echo '{"dram": {"latency_ns": 1e309}}' >"$TMP/p.json"
+    expect_bad_input "$TMP/p.json" "dram.latency_ns" "out of range" -- run --workload tiny-1x1 --platform "$TMP/p.json"
+    ;;
+  bundle-number-overflow)  # 1e400 in network.json named no field
+    make_bundle "$TMP/bundle"
+    sed -i 's/"version": 1/"version": 1e400/' "$TMP/bundle/network.json"
+    expect_bad_input "network.json: version" "out of range" -- run --workload "$TMP/bundle"
+    ;;
+  set-object-blame)  # an error inside a --set object was blamed on the platform file
+    expect_bad_input "--set: dram.latency_ns" -- run --workload tiny-1x1 --set 'dram={"latency_ns": -5}'
+    grep -qF "mobile-soc.json" "$TMP/stderr" && fail "the message blames the platform file"
+    ;;
+  long-name)  # a 30000-character name crashed std::regex (stack overflow)
+    make_bundle "$TMP/bundle"
+    edit_json "$TMP/bundle/network.json" 'd["layers"][0]["name"] = "a" * 30000 + "!"'
+    expect_bad_input "layers[0].name" "30001 characters" -- run --workload "$TMP/bundle"
+    [ "$(wc -c <"$TMP/stderr")" -lt 1000 ] || fail "the message echoes too much"
+    ;;
+  npy-long-header)  # long whitespace in a .npy shape crashed std::regex_search
+    cp -r "$SOURCE_DIR/workloads/tiny-conv" "$TMP/conv"
+    /usr/bin/python3 -c '
+import struct, sys
+h = b"{\x27descr\x27: \x27<i2\x27, \x27fortran_order\x27: False, \x27shape\x27: (" + b" " * 60000 + b"3, 4), }\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h)' "$TMP/conv/data/data.npy" \
+      || fail "cannot write the .npy"
+    expect_bad_input "data.npy" "shape" -- run --workload "$TMP/conv"
+    ;;
+  npy-huge-header-length)  # a 12-byte file claiming a 4 GiB header allocated 4 GiB first
+    cp -r "$SOURCE_DIR/workloads/tiny-conv" "$TMP/conv"
+    printf '\x93NUMPY\x02\x00\xff\xff\xff\xff' >"$TMP/conv/data/data.npy"
+    expect_bad_input "data.npy" "header length" "4294967295" -- run --workload "$TMP/conv"
+    ;;
+  npy-shape-number-overflow)  # a shape number beyond stoull was an internal error
+    cp -r "$SOURCE_DIR/workloads/tiny-conv" "$TMP/conv"
+    /usr/bin/python3 -c '
+import struct, sys
+h = b"{\x27descr\x27: \x27<i2\x27, \x27fortran_order\x27: False, \x27shape\x27: (99999999999999999999999999, ), }\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h)' "$TMP/conv/data/data.npy" \
+      || fail "cannot write the .npy"
+    expect_bad_input "data.npy" "shape" "too large" -- run --workload "$TMP/conv"
+    ;;
+  symlink-outside-bundle)
+    cp -r "$SOURCE_DIR/workloads/tiny-conv" "$TMP/conv"
+    mv "$TMP/conv/data/data.npy" "$TMP/outside.npy"
+    ln -s "$TMP/outside.npy" "$TMP/conv/data/data.npy"
+    expect_bad_input "outside the bundle" -- run --workload "$TMP/conv"
+    ;;
+  workload-dotdot)  # a name with '..' reached outside the workloads folder
+    cd "$TMP" || fail "cd"
+    expect_bad_input "no such workload" -- run --workload ../workloads/tiny-1x1
+    ;;
+  internal-error)  # a bug is exit 3, distinct from 1 and 2
+    run_loomvp internal-error-selftest
+    [ "$RC" -eq 3 ] || fail "expected exit code 3, got $RC"
+    grep -qF "internal error" "$TMP/stderr" || fail "the message does not say 'internal error'"
+    ;;
+
+  # ---- CI-friendly results ----
+  quiet)  # --quiet prints only the verdict
+    run_loomvp run --workload tiny-1x1 --quiet
+    [ "$RC" -eq 0 ] || fail "exited $RC"
+    [ "$(wc -l <"$TMP/stdout")" -eq 1 ] || fail "more than one line: $(cat "$TMP/stdout")"
+    grep -q "^PASS" "$TMP/stdout" || fail "no PASS verdict"
+    ;;
+  junit)  # one test case per layer check, failures named
+    run_loomvp run --workload tiny-resnet --quiet --junit "$TMP/pass.xml"
+    [ "$RC" -eq 0 ] || fail "exited $RC"
+    run_loomvp run --workload tiny-1x1 --quiet --junit "$TMP/fail.xml" --set fault.mode=error --set fault.size_bytes=1073741824
+    [ "$RC" -eq 1 ] || fail "the faulty run exited $RC"
+    /usr/bin/python3 - "$TMP/pass.xml" "$TMP/fail.xml" "$SOURCE_DIR" <<'EOF' || fail "JUnit check failed"
+import json, sys, xml.etree.ElementTree as ET
+def cases(path):
+    suite = ET.parse(path).getroot().find("testsuite")
+    return suite, {c.get("name"): c.find("failure") for c in suite.findall("testcase")}
+suite, c = cases(sys.argv[1])
+names = ["layer " + l["name"] for l in json.load(open(sys.argv[3] + "/workloads/tiny-resnet/network.json"))["layers"]]
+assert sorted(c) == sorted(names + ["firmware"]), sorted(c)
+assert suite.get("failures") == "0" and suite.get("tests") == str(len(names) + 1)
+assert all(f is None for f in c.values())
+suite, c = cases(sys.argv[2])
+assert suite.get("failures") == "3", suite.get("failures")  # firmware, conv1 (DMA error), fc1 (not run)
+assert "DMA" in c["layer conv1"].get("message"), c["layer conv1"].get("message")
+assert c["firmware"] is not None
+EOF
+    ;;
+
+  # ---- fault injection and run limits ----
+  fault)  # MODE: each fault ends in its documented error, exit 1, no hang
+    case "$1" in
+      error) args=(--set fault.mode=error); want="ERR DMA" ;;
+      flip) args=(--set fault.mode=flip --set fault.flip_mask=4); want="MISMATCH" ;;
+      stall) args=(--set fault.mode=stall --set fault.stall_ns=1e9 --set simulation.max_simulated_ns=1e8)
+             want="simulated-time limit simulation.max_simulated_ns" ;;
+    esac
+    run_loomvp run --workload tiny-1x1 --set fault.size_bytes=1073741824 "${args[@]}"
+    [ "$RC" -eq 1 ] || fail "expected exit code 1, got $RC"
+    grep -qF "$want" "$TMP/stdout" || fail "the summary does not say '$want'"
+    grep -q "^FAIL" "$TMP/stdout" || fail "no FAIL verdict"
+    ;;
+  fault-stall-short)  # a short stall only delays the run
+    run_loomvp run --workload tiny-1x1 --quiet --stats "$TMP/a.json"
+    run_loomvp run --workload tiny-1x1 --quiet --stats "$TMP/b.json" --set fault.mode=stall \
+      --set fault.size_bytes=1073741824 --set fault.stall_ns=5000
+    [ "$RC" -eq 0 ] || fail "exited $RC"
+    /usr/bin/python3 -c '
+import json, sys
+a, b = (json.load(open(p))["totals"]["simulated_time_ns"] for p in sys.argv[1:3])
+assert b - a >= 5000, (a, b)' "$TMP/a.json" "$TMP/b.json" || fail "the stall did not delay the run by 5000 ns"
+    ;;
+  time-limit)
+    run_loomvp run --workload tiny-1x1 --quiet --set simulation.max_simulated_ns=1000
+    [ "$RC" -eq 1 ] || fail "expected exit code 1, got $RC"
+    grep -qF "simulated-time limit" "$TMP/stdout" || fail "no time-limit message"
+    grep -qF "layer 0 (conv1) was running" "$TMP/stdout" || fail "the message does not name the running layer"
+    ;;
+  watchdog)  # a host wall-clock limit ends a long run, naming the layer
+    run_loomvp run --workload alexnet --engine base --quiet --set simulation.max_host_seconds=0.2
+    [ "$RC" -eq 1 ] || fail "expected exit code 1, got $RC"
+    grep -qF "host watchdog: simulation.max_host_seconds" "$TMP/stdout" || fail "no watchdog message"
+    grep -qE "layer [0-9]+ \(" "$TMP/stdout" || fail "the message does not name the running layer"
     ;;
 
   firmware-modes)  # chain (default), chain with per-layer interrupts, registers: same layers, same checks

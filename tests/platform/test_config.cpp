@@ -284,6 +284,39 @@ TEST_CASE("config error: platform file with an unknown key or a wrong type", "[c
   CHECK_THAT(msg2, Contains("boolean"));
 }
 
+// Issue 7, defect 4: 1e309 in a platform file was an internal error (exit 1).
+TEST_CASE("config error: a number beyond double range in a platform file names the field", "[config][errors]") {
+  loomvp_test::TempDir d;
+  const std::string file = d / "huge.json";
+  loomvp_test::write_text(file, R"({"dram": {"latency_ns": 1e309}})");
+  const std::string msg = user_error_of(file, "", {});
+  CHECK_THAT(msg, Contains(file + ": dram.latency_ns: number out of range"));
+}
+
+// Defect 4: a directory as the platform file was an internal error.
+TEST_CASE("config error: a directory as the platform file", "[config][errors]") {
+  loomvp_test::TempDir d;
+  CHECK_THAT(user_error_of(d.str(), "", {}), Contains("is a directory"));
+}
+
+// Defect 9: an error inside a --set object value was blamed on the platform file.
+TEST_CASE("config error: a bad value inside a --set object is blamed on --set", "[config][errors]") {
+  const std::string msg = user_error_of("", "", {R"(dram={"latency_ns": -5})"});
+  CHECK_THAT(msg, Contains("--set: dram.latency_ns"));
+  CHECK_THAT(msg, !Contains("mobile-soc.json"));
+}
+
+TEST_CASE("config error: fault keys are checked", "[config][errors][fault]") {
+  CHECK_THAT(user_error_of("", "", {"fault.mode=melt"}), Contains("none, error, flip, stall"));
+  CHECK_THAT(user_error_of("", "", {"fault.mode=error"}), Contains("fault.size_bytes"));  // empty range
+  CHECK_THAT(user_error_of("", "", {"fault.mode=flip", "fault.size_bytes=64", "fault.flip_mask=256"}),
+             Contains("fault.flip_mask"));
+  const PlatformConfig c = load_platform("", "", {"fault.mode=stall", "fault.size_bytes=64", "fault.stall_ns=5000"});
+  CHECK(c.dram_fault.mode == FaultMode::Stall);
+  CHECK(c.dram_fault.stall == sc_core::sc_time(5000, sc_core::SC_NS));
+  CHECK(load_platform("", "", {}).dram_fault.mode == FaultMode::None);
+}
+
 TEST_CASE("config error: a clock whose period is not a whole number of ps is refused, not rounded", "[config][errors]") {
   // 300 MHz is 3333.33 ps; each clock key names itself.
   for (const std::string key : {"loom.clock_mhz", "cpu.clock_mhz", "interconnect.clock_mhz"}) {

@@ -694,6 +694,73 @@ TEST_CASE("bad bundle: absolute path", "[workload][errors]") {
   expect_bad(doc, {"layers[0].weights.file", "inside the bundle"}, &b);
 }
 
+// Issue 7, defect 1: the name check used std::regex_match, whose recursion
+// overflowed the stack on a 30,000-character name.
+TEST_CASE("bad bundle: a 30000-character invalid name is refused, echoed short", "[workload][errors]") {
+  json doc = good_bundle();
+  doc["layers"][0]["name"] = std::string(30000, 'a') + "!";
+  Bundle b;
+  b.write(doc);
+  const std::string msg = user_error_of(b.dir.str());
+  CHECK_THAT(msg, Contains("layers[0].name"));
+  CHECK_THAT(msg, Contains("30001 characters"));
+  CHECK(msg.size() < 800);
+}
+
+// Defect 1: a deeply nested value in an echoed field.
+TEST_CASE("bad bundle: a field nested 100000 deep is refused without recursion", "[workload][errors]") {
+  Bundle b;
+  std::string text = good_bundle().dump();
+  const std::string key = "\"pw\":4";
+  text.replace(text.find(key), key.size(), "\"pw\":" + std::string(100000, '[') + std::string(100000, ']'));
+  write_text(b.json_path(), text);
+  const std::string msg = user_error_of(b.dir.str());
+  CHECK_THAT(msg, Contains("layers[0].pw"));
+  CHECK_THAT(msg, Contains("nested deeper"));
+}
+
+// Defect 9: 1e400 named no field.
+TEST_CASE("bad bundle: a number beyond double range names its field", "[workload][errors]") {
+  Bundle b;
+  std::string text = good_bundle().dump();
+  const std::string key = "\"shift\":4";
+  text.replace(text.find(key), key.size(), "\"shift\":1e400");
+  write_text(b.json_path(), text);
+  CHECK_THAT(user_error_of(b.dir.str()), Contains("layers[0].shift: number out of range"));
+}
+
+// Defect 8: "profile": 5 was silently accepted.
+TEST_CASE("bad bundle: profile must be a string", "[workload][errors]") {
+  json doc = good_bundle();
+  doc["profile"] = 5;
+  expect_bad(doc, {"profile", "must be a string"});
+}
+
+// Defect 8: a symlink may point inside the bundle, never out of it.
+TEST_CASE("bad bundle: a symlink leaving the bundle is refused", "[workload][errors]") {
+  TempDir outside;
+  write_npy(outside / "w.npy", {6, 2, 3, 3}, conv1_weights(), 1);
+  Bundle b;
+  std::filesystem::create_symlink(outside / "w.npy", b.dir / "w.npy");
+  json doc = good_bundle();
+  doc["layers"][0]["weights"] = {{"file", "w.npy"}};
+  expect_bad(doc, {"layers[0].weights.file", "outside the bundle"}, &b);
+
+  Bundle inside;
+  write_npy(inside.dir / "data/w.npy", {6, 2, 3, 3}, conv1_weights(), 1);
+  std::filesystem::create_symlink("data/w.npy", inside.dir / "w.npy");
+  inside.write(doc);
+  CHECK(load_workload(inside.dir.str()).layers[0].weights.size() == 6 * 2 * 3 * 3);
+}
+
+// Defect 8: `--workload ../x` looked the name up relative to the workloads folder.
+TEST_CASE("bad bundle: a built-in name with '..' or '/' is not looked up", "[workload][errors]") {
+  const std::string name = "../workloads/tiny-1x1";
+  REQUIRE(std::filesystem::exists(workloads_dir() + "/" + name + "/network.json"));
+  REQUIRE_FALSE(std::filesystem::exists(name));
+  CHECK_THAT(user_error_of(name), Contains("no such workload"));
+}
+
 TEST_CASE("uniform_values: the division-free modulo and the threaded halves match plain splitmix64 % span",
           "[workload][prng]") {
   // Plain reimplementation of docs/workload-format.md 4.2 with the % operator.
