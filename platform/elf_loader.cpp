@@ -126,7 +126,10 @@ void ElfImage::load(const BackdoorWrite& write) const {
   static const uint8_t zeros[4096] = {};
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& s = segments_[i];
-    bool ok = s.file_size == 0 || write(s.address, bytes_.data() + s.offset, s.file_size);
+    // The last byte first: a segment that ends outside memory is refused
+    // before any of it is written (and allocated).
+    bool ok = write(uint64_t(s.address) + s.mem_size - 1, zeros, 1);
+    ok = ok && (s.file_size == 0 || write(s.address, bytes_.data() + s.offset, s.file_size));
     for (uint64_t done = s.file_size; ok && done < s.mem_size; done += sizeof zeros)
       ok = write(s.address + done, zeros, std::min<uint64_t>(sizeof zeros, s.mem_size - done));
     if (!ok)

@@ -1,5 +1,6 @@
 #include "exec.h"
 
+#include "models/cpu/gdb_server.h"
 #include "platform/config.h"
 #include "platform/elf_loader.h"
 #include "platform/soc.h"
@@ -17,6 +18,13 @@ ExecResult exec_elf(const ExecOptions& options) {
   soc.load_elf(image);
   Rv32Cpu& cpu = *soc.rv32_cpu();
   cpu.set_debug_hook(options.debug_hook);
+  if (auto* gdb = dynamic_cast<GdbServer*>(options.debug_hook)) {
+    // gdb learns the program's own code when it ends through tohost.
+    gdb->set_exit_status([&cpu] {
+      const uint32_t value = cpu.tohost_value();
+      return static_cast<uint8_t>(value == 1 ? 0 : value >> 1);
+    });
+  }
   sc_core::sc_start();
   soc.uart().flush();
 

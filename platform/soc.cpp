@@ -1,5 +1,7 @@
 #include "soc.h"
 
+#include <stdexcept>
+
 #include "firmware/include/soc_map.h"
 
 namespace loomvp {
@@ -52,6 +54,7 @@ Soc::Soc(sc_core::sc_module_name name, const PlatformConfig& config, std::functi
 }
 
 void Soc::load_elf(const ElfImage& image) {
+  if (!rv32_) throw std::logic_error("Soc::load_elf needs cpu.model = rv32");
   image.load([this](uint64_t address, const uint8_t* data, uint64_t length) {
     if (address >= SOC_DRAM_BASE) return dram_->backdoor_write(address - SOC_DRAM_BASE, data, length);
     return sram_->backdoor_write(address - SOC_SRAM_BASE, data, length);

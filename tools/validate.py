@@ -45,9 +45,10 @@ def ceil_div(a, b):
 
 def formula_cycles(layer, engine):
     """docs/timing-model.md section 3, dynamic precision off; None for pools and add."""
-    c, _, _ = layer["input_shape"]
+    relayout = layer.get("relayout")  # the shape the device ran (space-to-depth)
+    c, _, _ = relayout["device_input_shape"] if relayout else layer["input_shape"]
     f, oh, ow = layer["output_shape"]
-    kh, kw = layer["kernel"]
+    kh, kw = relayout["device_kernel"] if relayout else layer["kernel"]
     pa, pw = layer["stored_precision"]["pa"], layer["stored_precision"]["pw"]
     k = kh * kw
     if layer["type"] == "conv":
@@ -216,7 +217,16 @@ def section_b(runner, workload, lines, bandwidths, workload_dir, tmp):
             l = runs[-1]["layers"][i]
             cells.append(f"{(l['dram_bytes_read'] + l['dram_bytes_written']) / max(1, l['compute_cycles']):.2f}")
         lines.append(f"| {layer['name']} ({layer['type']}) | " + " | ".join(cells) + " |")
-    lines.append("")
+    # Which way the stored precision moves the conv layers' need (lm1b profile against all 16-bit).
+    def conv_need(stats):
+        return [(l["dram_bytes_read"] + l["dram_bytes_written"]) / max(1, l["compute_cycles"])
+                for l in stats["layers"] if l["type"] == "conv"]
+    higher = sum(a > b for a, b in zip(conv_need(series["lm1b, all 16-bit"][-1]), conv_need(series["lm1b"][-1])))
+    count = len(conv_need(series["lm1b"][-1]))
+    lines += ["", f"Stored at 16 bits, {higher} of the {count} conv layers need more bandwidth than with the "
+              "profile's precisions on lm1b, " + ("so in this network lower precision moves the conv knee to "
+              "lower bandwidth." if 2 * higher > count else "so in this network lower precision moves the conv "
+              "knee to higher bandwidth."), ""]
     return table
 
 
@@ -326,23 +336,23 @@ def main():
 EXPLAIN_B = ["How to read it:", "",
              "- Pools and fc layers are memory-bound at every swept bandwidth on every engine. A pool does "
              "16 windows x 16 channels per cycle and kernel position but reads and writes every pixel "
-             "once; an fc layer uses each weight once per image, so its time is its weight bytes over the "
-             "bandwidth (see the per-layer table: hundreds of GB/s would be needed).",
+             "once. An fc layer uses each weight once per image and consumes 256 B of weights per cycle on "
+             "every engine (base: 8 filters x 16 lanes x 2 B; Loom: 128 filters x 16 lanes x one 1-bit "
+             "plane), hence the ~256 GB/s it would need.",
              "- Convolutions reuse each weight over many windows and stay compute-bound down to a few "
              "GB/s. The 13x13 layers (conv3-5) turn memory-bound first: their weights are the largest and "
              "are reused over only 169 windows; conv1 and conv2 (3025 and 729 windows) follow only at the "
              "lowest bandwidths.",
              "- base computes the convolutions about 3x slower than Loom while moving about 2.8x more "
              "bytes (everything at 16 bits), so its convolutions need less bandwidth per cycle of compute "
-             "and its knee is lower; stripes stores activations at the profile's precision but computes "
-             "conv faster than base and keeps 16-bit weights, so it needs the most bandwidth per compute "
-             "cycle of all.",
-             "- Precision and the knee: on Loom a conv layer's compute scales with Pa x Pw but its traffic "
-             "only with Pa (input) and Pw (weights), so lowering the precisions shrinks compute faster "
-             "than traffic and moves the knee to higher bandwidth (compare the per-layer needs of lm1b "
-             "with the all-16-bit column). The effect is smaller than Pa x Pw suggests because dynamic "
-             "precision already trims the 16-bit activations to what the values need, so the all-16-bit "
-             "run pays mostly in traffic.",
+             "and its knee is lower. stripes keeps 16-bit weights but computes conv 2-3x faster than base, "
+             "so its convolutions need 2-3x base's bandwidth, close to Loom's.",
+             "- Precision and the knee: traffic scales with the stored precisions (input with Pa, weights "
+             "with Pw), while Loom's conv compute scales with Pw and with the activation precision the "
+             "values actually need: dynamic precision trims the stored Pa away whatever it is. Storing at "
+             "16 bits therefore tends to raise traffic more than compute (the sentence under the per-layer "
+             "table says which way it went here). Without dynamic precision, compute would grow with "
+             "Pa x Pw, faster than traffic, and the knee would move the other way.",
              "- Below the knee, total cycles grow close to 1/bandwidth (halving the bandwidth nearly "
              "doubles the time): the DRAM is busy all the time and the compute hides behind it "
              "(double buffering). Above it, the fc layers still scale with bandwidth, so no engine "
@@ -375,9 +385,11 @@ EXPLAIN_E = ["How to read it:", "",
              "two formulas, not because compute sets their time.",
              "- The total speedup is below the conv speedups because fc6-fc8 (memory-bound at 16 / Pw) "
              "take a large share of base's time.",
-             "- lm2b and lm4b have the same peak but pay ceil(Pa / b) (Pa = 5 costs 3 slices on lm2b and "
-             "2 on lm4b, i.e. 6 and 8 bits), and their dynamic-precision groups are the same size per step "
-             "but over fewer windows, so conv speedups drop from lm1b to lm4b.", ""]
+             "- lm2b and lm4b have the same peak but pay whole b-bit slices, ceil(pa / b) (pa = 5 costs 3 "
+             "slices on lm2b and 2 on lm4b, i.e. 6 and 8 bits); their smaller precision groups (128 and 64 "
+             "values per step) trim better but do not make up for the rounding, so conv speedups drop from "
+             "lm1b to lm4b. conv1 is the exception: Pa = 8 is a multiple of 2 and 4, and its 3025 windows "
+             "fill blocks of 4 and 8 slightly better than blocks of 16.", ""]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -68,6 +68,15 @@ case "$CASE" in
       run --workload tiny-conv --cpu rv32 --console "$TMP/console.txt"
     grep -q "^loom: 5 layers done in [0-9]* accelerator cycles$" "$TMP/console.txt" || fail "--console file"
     ;;
+  run-rv32-deterministic)
+    # Two runs: identical stats apart from the host's wall time.
+    for n in 1 2; do
+      run_loomvp run --workload tiny-resnet --cpu rv32 --quiet --stats "$TMP/$n.json"
+      [ "$RC" -eq 0 ] || fail "run $n exited $RC"
+      grep -v '"wall_seconds"' "$TMP/$n.json" >"$TMP/$n.stable"
+    done
+    cmp -s "$TMP/1.stable" "$TMP/2.stable" || fail "two --cpu rv32 runs differ"
+    ;;
   run-gdb-native)
     expect 2 stderr "--gdb" "needs --cpu rv32" -- run --workload tiny-conv --gdb 0 ;;
   run-bad-cpu)

@@ -67,6 +67,12 @@ TEST_CASE("defaults match platform/configs/mobile-soc.json", "[config]") {
 
     CHECK(c.cpu.clock_period == period(j["cpu"]["clock_mhz"].get<double>()));
     CHECK(c.cpu.use_dmi == j["cpu"]["dmi"].get<bool>());
+    REQUIRE(j["cpu"]["model"] == "native");
+    CHECK(c.cpu_model == PlatformConfig::CpuModel::Native);
+    CHECK(c.rv32.clock_period == c.cpu.clock_period);
+    CHECK(c.rv32.use_dmi == c.cpu.use_dmi);
+    CHECK(c.rv32.cycles_per_instruction == j["cpu"]["cycles_per_instruction"].get<uint32_t>());
+    CHECK(c.rv32.quantum == sc_time(j["simulation"]["quantum_ns"].get<double>(), SC_NS));
 
     for (const char* section : {"sram", "dram"}) {
       INFO(section);
@@ -154,6 +160,21 @@ TEST_CASE("a platform file overlays the defaults", "[config]") {
   CHECK(c2.dram.latency == sc_time(70, SC_NS));
   CHECK(c2.dram.beat_time == sc_time(10000, SC_PS));
   CHECK(c2.loom.engine == Engine::Base);
+}
+
+TEST_CASE("cpu.model selects the RV32 ISS, other CPU names are refused with the allowed list", "[config]") {
+  const PlatformConfig c = load_platform("mobile-soc", "", {"cpu.model=rv32", "cpu.clock_mhz=500",
+                                                            "cpu.cycles_per_instruction=3"});
+  CHECK(c.cpu_model == PlatformConfig::CpuModel::Rv32);
+  CHECK(c.rv32.clock_period == sc_time(2, SC_NS));
+  CHECK(c.rv32.cycles_per_instruction == 3);
+  try {
+    load_platform("mobile-soc", "", {"cpu.model=arm"});
+    FAIL("cpu.model=arm accepted");
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()).find("allowed: native, rv32") != std::string::npos);
+  }
+  CHECK_THROWS_AS(load_platform("mobile-soc", "", {"cpu.cycles_per_instruction=0"}), UserError);
 }
 
 TEST_CASE("builtin_platforms lists mobile-soc", "[config]") {

@@ -186,3 +186,17 @@ TEST_CASE("a missing ELF file is a clear error") {
   CHECK_THROWS_WITH(ElfImage::read_file("/nonexistent/prog.elf"),
                     Catch::Contains("/nonexistent/prog.elf") && Catch::Contains("cannot open"));
 }
+
+TEST_CASE("a segment running past the end of memory is refused before anything is written") {
+  auto bytes = valid_elf();
+  put32(bytes, 72, 0x40000000u);  // p_memsz 1 GiB: .bss beyond a 1 MiB memory
+  const ElfImage image = ElfImage::parse(bytes, "prog.elf");
+  uint64_t bytes_written = 0;
+  const auto memory_1mib = [&](uint64_t address, const uint8_t*, uint64_t length) {
+    if (address < kLoadAddress || address + length > kLoadAddress + (1u << 20)) return false;
+    bytes_written += length;
+    return true;
+  };
+  CHECK_THROWS_WITH(image.load(memory_1mib), Catch::Contains("outside the platform's memory"));
+  CHECK(bytes_written == 0);
+}
