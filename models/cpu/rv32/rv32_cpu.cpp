@@ -64,12 +64,20 @@ Rv32Cpu::Decoded Rv32Cpu::decode(uint32_t raw) {
   const uint32_t opcode = raw & 0x7f, funct3 = (raw >> 12) & 7, funct7 = raw >> 25;
   const uint8_t rd = (raw >> 7) & 31, rs1 = (raw >> 15) & 31, rs2 = (raw >> 20) & 31;
   const int32_t imm_i = static_cast<int32_t>(raw) >> 20;
-  const int32_t imm_s = ((static_cast<int32_t>(raw) >> 25) << 5) | ((raw >> 7) & 31);
-  const int32_t imm_b = ((static_cast<int32_t>(raw) >> 31) << 12) | ((raw >> 7) & 1) << 11 |
-                        ((raw >> 25) & 0x3f) << 5 | ((raw >> 8) & 0xf) << 1;
+  // Immediates assembled unsigned, then sign-extended: no left shift of a
+  // negative number (undefined behaviour before C++20, flagged by UBSan).
+  const auto sign_extend = [](uint32_t value, unsigned bits) {
+    const uint32_t sign = 1u << (bits - 1);
+    return static_cast<int32_t>((value ^ sign) - sign);
+  };
+  const int32_t imm_s = sign_extend((raw >> 25) << 5 | ((raw >> 7) & 31), 12);
+  const int32_t imm_b = sign_extend((raw >> 31) << 12 | ((raw >> 7) & 1) << 11 | ((raw >> 25) & 0x3f) << 5 |
+                                        ((raw >> 8) & 0xf) << 1,
+                                    13);
   const int32_t imm_u = static_cast<int32_t>(raw & 0xfffff000u);
-  const int32_t imm_j = ((static_cast<int32_t>(raw) >> 31) << 20) | (raw & 0xff000) |
-                        ((raw >> 20) & 1) << 11 | ((raw >> 21) & 0x3ff) << 1;
+  const int32_t imm_j = sign_extend((raw >> 31) << 20 | (raw & 0xff000) | ((raw >> 20) & 1) << 11 |
+                                        ((raw >> 21) & 0x3ff) << 1,
+                                    21);
   auto make = [&](uint8_t op, int32_t imm) {
     return Decoded{op, static_cast<uint8_t>(rd == 0 ? 32 : rd), rs1, rs2, imm};
   };
