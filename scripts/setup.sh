@@ -52,14 +52,16 @@ else
   # libFuzzer harness for 20 s and a replay of every committed crash input
   # (docs/errors.md section 6). Left out: AlexNet (label e2e) and the watchdog
   # test (label slow), too slow under ASan; LeakSanitizer, because SystemC
-  # never unwinds threads still suspended when a simulation ends; and the
+  # never unwinds threads still suspended when a simulation ends; the
   # host-compiled freestanding firmware test, where clang (unlike gcc) checks
-  # the RV32 `wfi` assembly for the host (docs/errors.md).
+  # the RV32 `wfi` assembly for the host; and the packaging tests (the embed
+  # example and the Python module), which link the sanitized library into
+  # programs built without the sanitizer runtime (docs/errors.md).
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
     -DLOOMVP_SANITIZE=ON -DLOOMVP_FUZZ=ON
   cmake --build build-asan -j"$(nproc)"
   cd build-asan
   export ASAN_OPTIONS=detect_leaks=0
   exec ctest --output-on-failure -j"$(nproc)" --timeout 600 -LE "e2e|slow|big" \
-    -E "^firmware\.freestanding\.bare\."
+    -E "^(firmware\.freestanding\.bare\.|install\.embed_example|python\.)"
 fi
