@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/common/burst_payload.h"
+
 namespace loomvp {
 
 using sc_core::sc_time;
@@ -61,14 +63,7 @@ DmaEngine::Result DmaEngine::transfer(tlm::tlm_command command, const Pattern& p
       const uint64_t to_boundary = config_.burst_bytes - (address + done_bytes) % config_.burst_bytes;
       const uint64_t length = std::min(pattern.bytes - done_bytes, to_boundary);
 
-      payload_.set_command(command);
-      payload_.set_address(address + done_bytes);
-      payload_.set_data_ptr(piece_data + done_bytes);
-      payload_.set_data_length(static_cast<unsigned int>(length));
-      payload_.set_streaming_width(static_cast<unsigned int>(length));
-      payload_.set_byte_enable_ptr(nullptr);
-      payload_.set_dmi_allowed(false);
-      payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      prepare_burst(payload_, command, address + done_bytes, piece_data + done_bytes, length);
       sc_time delay = issue - sc_core::sc_time_stamp();
       bus_->b_transport(payload_, delay);
       if (payload_.is_response_error()) {

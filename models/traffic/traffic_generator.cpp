@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/common/burst_payload.h"
+
 namespace loomvp {
 
 using sc_core::sc_time;
@@ -52,14 +54,7 @@ void TrafficGenerator::run() {
     }
     const uint64_t length = config_.total_bytes ? std::min<uint64_t>(config_.burst_bytes, config_.total_bytes - stats_.bytes)
                                                 : config_.burst_bytes;
-    payload.set_command(tlm::TLM_READ_COMMAND);
-    payload.set_address(next_address(burst));
-    payload.set_data_ptr(buffer_.data());
-    payload.set_data_length(static_cast<unsigned int>(length));
-    payload.set_streaming_width(static_cast<unsigned int>(length));
-    payload.set_byte_enable_ptr(nullptr);
-    payload.set_dmi_allowed(false);
-    payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_burst(payload, tlm::TLM_READ_COMMAND, next_address(burst), buffer_.data(), length);
     sc_time delay = issue - sc_core::sc_time_stamp();
     socket->b_transport(payload, delay);
     slot = sc_core::sc_time_stamp() + delay;
