@@ -191,6 +191,7 @@ json stats_json(const RunResult& r) {
         {"out_prec", L.out_prec},
         {"stored_precision", {{"pa", l.stored_pa}, {"pw", l.stored_pw}, {"po", l.stored_po}}},
         {"pa_dynamic_avg", rec.pa_dynamic_avg},
+        {"pw_group_avg", rec.pw_group_avg},
         {"macs", L.macs()},
         {"cycles", rec.cycles},
         {"compute_cycles", rec.compute_cycles},
@@ -287,7 +288,7 @@ json stats_json(const RunResult& r) {
 void write_csv(std::ostream& out, const RunResult& r) {
   out << "name,type,input_shape,output_shape,pa,pw,out_prec,pa_dynamic_avg,macs,cycles,compute_cycles,"
          "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches,stall_data_cycles,stall_space_cycles,"
-         "drain_cycles,bound,tiles,lane_utilisation\n";
+         "drain_cycles,bound,tiles,lane_utilisation,pw_group_avg\n";
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
     out << L.name << ',' << layer_type_name(L.type) << ',' << L.in_shape.str() << ',' << L.out_shape.str() << ','
@@ -296,7 +297,7 @@ void write_csv(std::ostream& out, const RunResult& r) {
         << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << ','
         << l.record.stall_data_cycles << ',' << l.record.stall_space_cycles << ',' << l.record.drain_cycles << ','
         << bound_name(l) << ',' << l.record.tiles << ',' << lane_utilisation(l, engine_spec(r.platform.loom.engine))
-        << '\n';
+        << ',' << l.record.pw_group_avg << '\n';
   }
 }
 
