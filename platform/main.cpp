@@ -59,6 +59,7 @@ const char* const kUsage =
     "       loomvp sweep SPEC.json [--dask ADDRESS] [--jobs N] [--serial]   (grid sweep, tools/sweep.py)\n"
     "       loomvp budget --workload NAME (--target-fps F | --target-ms T) [--engine a,b,..] [--profile p,q,..]\n"
     "                     [--platform ..] [--set key=value]... [--json FILE] [--jobs N] [--tolerance X]\n"
+    "       loomvp report --out DIR [--networks a,b,..|--all] [--engines a,b,..] [--profiles p,q,..]   (tools/report.py)\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b] [--vgg16]\n"
     "       loomvp bench --iss [--elf FILE.elf]\n"
@@ -328,6 +329,7 @@ int sc_main(int argc, char** argv) {
     if (command == "internal-error-selftest") throw std::logic_error("deliberate internal error (self-test)");
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "budget") return command_budget(argc - 1, argv + 1);
+    if (command == "report") exec_python_tool("tools/report.py", argc - 2, argv + 2);
     if (command == "--version" || command == "version") {
       std::cout << "loomvp " << LOOMVP_VERSION << " (revision " << LOOMVP_REVISION << ")\n";
       return kExitPass;
@@ -337,7 +339,7 @@ int sc_main(int argc, char** argv) {
       return kExitPass;
     }
     throw UserError("command line", command.empty() ? "(none)" : command,
-                    std::string("unknown command; allowed: run, exec, sweep, budget, list, bench, help, --version\n") + kUsage);
+                    std::string("unknown command; allowed: run, exec, sweep, budget, report, list, bench, help, --version\n") + kUsage);
   } catch (const UserError& e) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;

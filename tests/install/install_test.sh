@@ -40,6 +40,10 @@ grep -q "share/loomvp/tools" <(LOOMVP_PYTHON=/bin/echo "$work/moved/bin/loomvp" 
 [ "$(stats_field "$work/elsewhere/spec-out/results.json" "s['rows'][0]['cycles']")" = \
   "$(stats_field "$work/moved.json" "s['totals']['cycles']")" ] || fail "installed spec sweep cycles differ from the run's"
 
+(cd "$work/elsewhere" && "$work/moved/bin/loomvp" report --out report --networks tiny-conv --engines base,lm1b \
+   --bandwidths 12.8 > report.log 2>&1) || fail "installed report: $(tail -3 "$work/elsewhere/report.log")"
+[ -s "$work/elsewhere/report/index.html" ] || fail "installed report wrote no index.html"
+
 LOOMVP_HOME="$source" run_from_elsewhere "$work/moved/bin/loomvp" "$work/home.json"
 path=$(stats_field "$work/home.json" "s['workload']['path']")
 case "$path" in "$source/workloads/tiny-conv/"*) ;; *) fail "LOOMVP_HOME ignored: read $path";; esac
