@@ -5,19 +5,11 @@ import subprocess
 import tempfile
 import unittest
 
-LOOMVP = os.environ.get("LOOMVP_BIN", "")
+from separate_run import LOOMVP, run_totals
 
 
-def run_stats(*settings, engine="lm1b", workload="tiny-conv"):
-    """totals of a separate `loomvp run` with these --set settings."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "stats.json")
-        args = [LOOMVP, "run", "--workload", workload, "--engine", engine, "--quiet", "--stats", path]
-        for s in settings:
-            args += ["--set", s]
-        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-        with open(path) as f:
-            return json.load(f)["totals"]
+def run_stats(*settings, engine="lm1b"):
+    return run_totals("tiny-conv", engine, *settings)
 
 
 def bw(value):

@@ -8,17 +8,12 @@ import subprocess
 import tempfile
 import unittest
 
-LOOMVP = os.environ.get("LOOMVP_BIN", "")
+from separate_run import LOOMVP, run_totals
 NETWORKS = ("tiny-conv", "tiny-1x1")
 
 
 def separate_totals(workload, engine, bandwidth):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "s.json")
-        subprocess.run([LOOMVP, "run", "--workload", workload, "--engine", engine, "--quiet", "--stats", path,
-                        "--set", "dram.bandwidth_gb_per_s=%s" % bandwidth], check=True, stdout=subprocess.DEVNULL)
-        with open(path) as f:
-            return json.load(f)["totals"]
+    return run_totals(workload, engine, "dram.bandwidth_gb_per_s=%s" % bandwidth)
 
 
 def markdown_rows(text):

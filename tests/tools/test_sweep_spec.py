@@ -8,8 +8,7 @@ import tempfile
 import unittest
 
 from dask_cluster import LocalDaskCluster
-
-LOOMVP = os.environ.get("LOOMVP_BIN", "")
+from separate_run import LOOMVP, run_totals
 
 # 8 points: 2 engines x 2 bandwidths x 2 latencies.
 GRID = {"workload": ["tiny-conv"], "engine": ["base", "lm1b"],
@@ -44,13 +43,7 @@ def point_files(out):
 
 
 def separate_run(engine, bandwidth, latency):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "s.json")
-        subprocess.run([LOOMVP, "run", "--workload", "tiny-conv", "--engine", engine, "--quiet", "--stats", path,
-                        "--set", "dram.bandwidth_gb_per_s=%s" % bandwidth, "--set", "dram.latency_ns=%s" % latency],
-                       check=True, stdout=subprocess.DEVNULL)
-        with open(path) as f:
-            return json.load(f)["totals"]
+    return run_totals("tiny-conv", engine, "dram.bandwidth_gb_per_s=%s" % bandwidth, "dram.latency_ns=%s" % latency)
 
 
 @unittest.skipUnless(LOOMVP, "LOOMVP_BIN not set")
