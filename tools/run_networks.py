@@ -20,6 +20,7 @@ import concurrent.futures
 import csv
 import json
 import math
+import re
 import os
 import subprocess
 import sys
@@ -31,15 +32,17 @@ import networks  # noqa: E402
 
 # Cheapest first, so a partial run still covers most networks.
 ORDER = ["fmnist", "alexnet", "nin", "vgg_m", "vgg_s", "googlenet", "resnet18", "vgg19"]
-# Platform settings a network needs on both engines (same platform for the comparison):
-# one 16-bit filter block of ResNet-18's layer4 (512 x 3 x 3 x 512) does not fit the
-# default 768 KiB weight buffer on base.
-SETTINGS = {"resnet18": ["loom.weight_buffer_bytes=1310720"]}
+# When one filter block does not fit the default weight buffer (ResNet-18's layer4 at 16
+# bits, NiN's 1024-filter fc-like convs at Pw 16 on Loom), loomvp exits 2 naming the
+# size it needs; the pair is rerun on both engines (one platform for the comparison)
+# with the buffer rounded up to 64 KiB.
+NEEDS_BUFFER = re.compile(r"loom\.weight_buffer_bytes = [0-9]+ cannot hold one tile.*allowed: at least "
+                          r"([0-9]+)")
 
 
 def all_networks():
     with open(networks.INDEX) as f:
-        names = list(json.load(f)["networks"])
+        names = [n for n in json.load(f)["networks"] if n not in networks.INPUT_SET_VARIANTS]
     return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
 
 
@@ -47,18 +50,18 @@ def stem(network, profile, engine):
     return f"{network}__{profile}__{engine}"
 
 
-def run_one(loomvp, out, network, profile, engine):
+def run_one(loomvp, out, network, profile, engine, settings):
     """One run; returns its summary dict (also written to .result)."""
     base = os.path.join(out, stem(network, profile, engine))
     cmd = ["nice", "-n", "10", loomvp, "run", "--workload", network, "--profile", profile,
            "--engine", engine, "--stats", base + ".json"]
-    for s in SETTINGS.get(network, []):
+    for s in settings:
         cmd += ["--set", s]
     start = time.monotonic()
     with open(base + ".log", "w") as log:
         rc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT).returncode
     res = {"network": network, "profile": profile, "engine": engine, "exit": rc,
-           "host_seconds": round(time.monotonic() - start, 1), "settings": SETTINGS.get(network, []),
+           "host_seconds": round(time.monotonic() - start, 1), "settings": settings,
            "cycles": None, "dram_bytes": None, "passed": False}
     try:
         with open(base + ".json") as f:
@@ -76,18 +79,24 @@ def run_one(loomvp, out, network, profile, engine):
 
 
 def run_pair(loomvp, out, network, profile, engines, resume, say):
-    results = []
-    for engine in engines:
-        path = os.path.join(out, stem(network, profile, engine) + ".result")
-        if resume and os.path.exists(path):
-            with open(path) as f:
-                results.append(json.load(f))
-            continue
-        r = run_one(loomvp, out, network, profile, engine)
-        say(f"{network} {profile} {engine}: exit {r['exit']}, {r['cycles']} cycles, "
-            f"{'passed' if r['passed'] else 'FAILED'} ({r['host_seconds']} s)")
-        results.append(r)
-    return results
+    paths = [os.path.join(out, stem(network, profile, e) + ".result") for e in engines]
+    if resume and all(os.path.exists(p) for p in paths):
+        return
+    settings = []
+    while True:
+        needs = None
+        for engine in engines:
+            r = run_one(loomvp, out, network, profile, engine, settings)
+            say(f"{network} {profile} {engine} {' '.join(settings)}: exit {r['exit']}, "
+                f"{r['cycles']} cycles, {'passed' if r['passed'] else 'FAILED'} ({r['host_seconds']} s)")
+            with open(os.path.join(out, stem(network, profile, engine) + ".log")) as f:
+                m = NEEDS_BUFFER.search(f.read())
+            if r["exit"] == 2 and m:
+                needs = -(-int(m.group(1)) // 65536) * 65536
+                break
+        if not needs or settings:
+            return
+        settings = [f"loom.weight_buffer_bytes={needs}"]
 
 
 def load_results(out):
@@ -137,7 +146,10 @@ def write_tables(out, rows):
         cyc = lambda r: f"{r['cycles']:,}" if r and r["cycles"] else "-"  # noqa: E731
         ok = lambda r: ("yes" if r["passed"] else f"NO (exit {r['exit']})") if r else "not run"  # noqa: E731
         s = sp.get((n, p))
-        lines.append(f"| {n} | {p} | {cyc(b)} | {cyc(m)} | {ok(b)}, {ok(m)} | "
+        buf = [x.split("=")[1] for r in (b, m) if r for x in r["settings"]
+               if x.startswith("loom.weight_buffer_bytes=")]
+        note = f" (weight buffer {int(buf[0]) // 1024} KiB)" if buf else ""
+        lines.append(f"| {n} | {p}{note} | {cyc(b)} | {cyc(m)} | {ok(b)}, {ok(m)} | "
                      f"{f'{s:.2f}x' if s else '-'} |")
     # Per network: the geometric mean over its profiles that ran bit-exact on both engines.
     lines += ["", "| network | lm1b speedup over base (geometric mean over its profiles) | profiles |",
