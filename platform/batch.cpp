@@ -232,6 +232,13 @@ void print_batch(std::ostream& out, const BatchResult& r) {
     }
     out << "\n";
   }
+  if (r.has_labels) {  // exact counts too: a percentage rounds
+    std::snprintf(line, sizeof line, "correct images: device %u, reference %u", r.device_correct,
+                  r.reference_correct);
+    out << line;
+    if (r.has_float) out << ", float " << r.float_correct;
+    out << " of " << r.images << "\n";
+  }
   std::snprintf(line, sizeof line, "per image: %.0f cycles, %.0f DRAM bytes; total %llu cycles; host %.1f s\n",
                 static_cast<double>(r.cycles) / r.images, static_cast<double>(r.dram_bytes) / r.images,
                 static_cast<unsigned long long>(r.cycles), r.host_seconds);
