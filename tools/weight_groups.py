@@ -14,7 +14,7 @@ CLI: weight_groups.py BUNDLE [--json]
   prints per conv/fc layer: Pw, the number of groups, the mean Pw_g over the
   weights (MAC-weighted: every weight of a layer does the same MACs), the
   histogram of Pw_g, and the weight bytes stored flat (every brick at Pw) and
-  per group (table + Pw_g planes, docs/workload-format.md 6.1).
+  per group (table + Pw_g planes, docs/workload-format.md 9.1).
   Exit 0, or 2 for a bad bundle.
 """
 import json
