@@ -368,7 +368,9 @@ def run_dask(loomvp, groups, address, chunk, on_result, progress):
         workers = max(1, len(client.scheduler_info()["workers"]))
         futures = {}
         for key, members in groups.items():
-            size = chunk or max(1, math.ceil(len(members) / (2 * workers)))
+            # Four chunks per worker: each chunk loads the network once, and
+            # progress moves a chunk at a time.
+            size = chunk or max(1, math.ceil(len(members) / (4 * workers)))
             for start in range(0, len(members), size):
                 part = members[start:start + size]
                 # jobs=1: a worker thread runs one simulation at a time.
@@ -392,7 +394,7 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, help="points simulated at a time locally (default: the spec's, else CPUs)")
     parser.add_argument("--serial", action="store_true", help="one point at a time, in this machine")
     parser.add_argument("--dask", metavar="ADDRESS", help="run on a Dask distributed scheduler (tcp://HOST:PORT)")
-    parser.add_argument("--chunk", type=int, default=0, help="--dask: points per task (default: groups / 2x workers)")
+    parser.add_argument("--chunk", type=int, default=0, help="--dask: points per task (default: a group / (4 x workers))")
     parser.add_argument("--loomvp", default=os.environ.get("LOOMVP_BIN", ""), help="the loomvp executable")
     parser.add_argument("--no-plot", action="store_true", help="skip results.png/svg")
     try:
