@@ -83,6 +83,8 @@ class SweepSpecTest(unittest.TestCase):
             totals = separate_run(r["engine"], r["dram.bandwidth_gb_per_s"], r["dram.latency_ns"])
             for field in ("cycles", "simulated_time_ns", "dram_bytes_read", "dram_bytes_written"):
                 self.assertEqual(r[field], totals[field], field)
+            for part, value in totals.get("energy_pj", {}).items():  # once the stats have energy
+                self.assertEqual(r["energy_pj_" + part], value, part)
         # CSV: one header and 8 rows; plots written with valid headers.
         with open(os.path.join(outs["serial"], "results.csv")) as f:
             lines = f.read().splitlines()
