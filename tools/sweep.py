@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SPEC_KEYS = ("out", "workload", "profile", "engine", "platform", "set", "jobs")
@@ -355,10 +356,25 @@ def duration(seconds):
 # ---------------------------------------------------------------- drivers
 
 def run_local(loomvp, groups, jobs, on_result, progress):
-    for key, members in groups.items():
-        results = run_group(loomvp, key, members, jobs, progress=lambda pid, ok: progress.point_done(ok))
-        for pid, result in results.items():
-            on_result(pid, result)
+    """Groups side by side when there are several: at most `jobs` simulations at a time in all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    lock = threading.Lock()
+    side_by_side = max(1, min(jobs, len(groups)))
+
+    def point_done(pid, ok):
+        with lock:
+            progress.point_done(ok)
+
+    def run(item):
+        key, members = item
+        results = run_group(loomvp, key, members, max(1, jobs // side_by_side), progress=point_done)
+        with lock:
+            for pid, result in results.items():
+                on_result(pid, result)
+
+    with ThreadPoolExecutor(side_by_side) as pool:
+        list(pool.map(run, groups.items()))
 
 
 def run_dask(loomvp, groups, address, chunk, on_result, progress):
