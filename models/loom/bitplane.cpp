@@ -111,6 +111,12 @@ Layout weight_layout(uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
   return {f, kernel, cg * kernel, kernel, cg};
 }
 
+// Weights F x KH x KW x Cg: one position per filter and kernel position,
+// channels adjacent.
+Layout weight_layout_channels_last(uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
+  return {uint64_t{f} * kh * kw, 1, cg, 1, cg};
+}
+
 }  // namespace
 
 void pack_activations(const int32_t* values, uint32_t c, uint32_t h, uint32_t w, uint32_t prec,
@@ -131,6 +137,11 @@ void pack_weights(const int16_t* values, uint32_t f, uint32_t cg, uint32_t kh, u
 void unpack_weights(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
                     uint32_t prec, int16_t* values) {
   unpack(in, weight_layout(f, cg, kh, kw), prec, true, values);
+}
+
+void unpack_weights_channels_last(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
+                                  uint32_t prec, int16_t* values) {
+  unpack(in, weight_layout_channels_last(f, cg, kh, kw), prec, true, values);
 }
 
 }  // namespace loomvp::bitplane

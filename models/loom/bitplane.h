@@ -47,5 +47,9 @@ void pack_weights(const int16_t* values, uint32_t f, uint32_t cg, uint32_t kh, u
                   uint32_t prec, uint8_t* out);
 void unpack_weights(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
                     uint32_t prec, int16_t* values);
+// The same weights in F x KH x KW x Cg order, the order of their bricks in
+// DRAM: every value lands next to the previous one.
+void unpack_weights_channels_last(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
+                                  uint32_t prec, int16_t* values);
 
 }  // namespace loomvp::bitplane

@@ -301,9 +301,10 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
     operands_ok = sequencer_->peek(d.weight_addr, buffer.data(), weight_bytes) &&
                   sequencer_->peek(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes());
     if (operands_ok && groups)
-      groups->unpack(buffer.data(), weights.data());
+      groups->unpack_channels_last(buffer.data(), weights.data());
     else if (operands_ok)
-      bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
+      bitplane::unpack_weights_channels_last(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw,
+                                             weights.data());
   }
   ComputeTiming timing;
   assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,

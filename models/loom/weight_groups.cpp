@@ -108,16 +108,25 @@ void WeightGroups::pack(const int16_t* weights, uint8_t* out) const {
   });
 }
 
-void WeightGroups::unpack(const uint8_t* in, int16_t* weights) const {
+void WeightGroups::unpack_strided(const uint8_t* in, int16_t* weights, uint64_t f_stride, uint64_t c_stride,
+                                  uint64_t k_stride) const {
   const uint8_t* planes = in + table_bytes();
   for_each_brick([&](uint64_t i, uint32_t f, uint32_t c0, uint32_t lanes, uint64_t k) {
     const uint32_t prec = precision_[i];
     int32_t values[bitplane::kLanes];
     bitplane::unpack_brick(planes, prec, true, values);
     planes += 2 * prec;
-    int16_t* w = weights + (uint64_t{f} * cg_ + c0) * kernel_ + k;
-    for (uint32_t c = 0; c < lanes; ++c) w[c * kernel_] = static_cast<int16_t>(values[c]);
+    int16_t* w = weights + f * f_stride + c0 * c_stride + k * k_stride;
+    for (uint32_t c = 0; c < lanes; ++c) w[c * c_stride] = static_cast<int16_t>(values[c]);
   });
+}
+
+void WeightGroups::unpack(const uint8_t* in, int16_t* weights) const {
+  unpack_strided(in, weights, uint64_t{cg_} * kernel_, kernel_, 1);
+}
+
+void WeightGroups::unpack_channels_last(const uint8_t* in, int16_t* weights) const {
+  unpack_strided(in, weights, kernel_ * cg_, 1, cg_);
 }
 
 }  // namespace loomvp

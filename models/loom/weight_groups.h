@@ -51,9 +51,14 @@ class WeightGroups {
   // Table and planes (stored_bytes) <-> weights F x Cg x KH x KW.
   void pack(const int16_t* weights, uint8_t* out) const;
   void unpack(const uint8_t* in, int16_t* weights) const;
+  // The same into F x KH x KW x Cg, the device datapath's order.
+  void unpack_channels_last(const uint8_t* in, int16_t* weights) const;
 
  private:
   void update_offsets();
+  // Unpacks group by group; weight (f, c, k) goes to weights[f * f_stride + c * c_stride + k * k_stride].
+  void unpack_strided(const uint8_t* in, int16_t* weights, uint64_t f_stride, uint64_t c_stride,
+                      uint64_t k_stride) const;
   template <typename Fn>
   void for_each_brick(Fn fn) const;  // fn(group index, filter, first channel, lanes, k)
 

@@ -139,6 +139,15 @@ TEST_CASE("weight groups: pack then unpack returns the weights on awkward shapes
     std::vector<int16_t> back(w.size(), 77);
     groups.unpack(stored.data(), back.data());
     CHECK(back == w);
+    // Channels last: weight (f, c, k) at (f * kernel + k) * Cg + c, transposed here by plain loops.
+    const uint32_t cg = d.in_c_per_group();
+    const uint64_t kernel = groups.kernel();
+    std::vector<int16_t> last(w.size(), 77), expected_last(w.size());
+    for (uint64_t f = 0; f < d.out_c; ++f)
+      for (uint64_t c = 0; c < cg; ++c)
+        for (uint64_t k = 0; k < kernel; ++k) expected_last[(f * kernel + k) * cg + c] = w[(f * cg + c) * kernel + k];
+    groups.unpack_channels_last(stored.data(), last.data());
+    CHECK(last == expected_last);
     CHECK(groups.stored_bytes() < WeightGroups(d).stored_bytes());  // some groups below Pw
   }
 }
