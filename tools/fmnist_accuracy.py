@@ -177,6 +177,8 @@ def main(argv):
                     help="put the table into README.md and docs/networks.md")
     ap.add_argument("--base-images", type=int, help="images on base (default --images): accuracy is "
                     "the same bundle's, only cycles and bytes per image differ")
+    ap.add_argument("--limit", action="append", default=[], metavar="PROFILE,ENGINE=N",
+                    help="images for one configuration (when time is short), e.g. uniform16,lm1b=5000")
     ap.add_argument("--jobs", type=int, default=2, help="images at once per run (1..64)")
     ap.add_argument("--profiles", default=",".join(PROFILES))
     ap.add_argument("--engines", default=",".join(ENGINES))
@@ -193,6 +195,14 @@ def main(argv):
     if not 1 <= a.jobs <= 64:
         ap.error(f"--jobs {a.jobs}: allowed 1..64")
     profiles, engines = a.profiles.split(","), a.engines.split(",")
+    limits = {}
+    for item in a.limit:
+        key, _, n = item.partition("=")
+        p, _, e = key.partition(",")
+        if p not in PROFILES or e not in ENGINES or not n.isdigit() or not 1 <= int(n) <= 10000:
+            ap.error(f"--limit {item[:80]}: expected PROFILE,ENGINE=N with a profile of "
+                     f"{', '.join(PROFILES)}, an engine of {', '.join(ENGINES)}, N 1..10000")
+        limits[(p, e)] = int(n)
     for p in profiles:
         if p not in PROFILES:
             ap.error(f"--profiles: '{p[:80]}'; allowed: {', '.join(PROFILES)}")
@@ -207,7 +217,7 @@ def main(argv):
     results = []
     for e in engines:  # lm1b first: every profile's accuracy over the test set early
         for p in profiles:
-            images = a.base_images if e == "base" and a.base_images else a.images
+            images = limits.get((p, e), a.base_images if e == "base" and a.base_images else a.images)
             say(f"profile {p}, engine {e}: {images} images")
             start = time.monotonic()
             r = dict(run_chunks(a, images, ensure_bundle(a.loomvp, p, root), p, e, root, say), profile=p)
