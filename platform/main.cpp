@@ -121,7 +121,7 @@ int command_run(int argc, char** argv) {
   desc.add_options()
       ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
       ("profile", po::value(&options.profile), "precision profile of a network (loomvp list)")
-      ("batch", po::value(&batch_images), "run the first N images of the input set; report top-1 accuracy")
+      ("batch", po::value(&batch_images), "run N images: the input set's first N (top-1 accuracy), or seeds seed..seed+N-1 of a generated input")
       ("jobs", po::value(&batch_jobs)->default_value(1), "--batch: images simulated in parallel")
       ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
@@ -151,6 +151,7 @@ int command_run(int argc, char** argv) {
     if (gdb) throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --gdb");
     const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
     if (!vm["quiet"].as<bool>()) print_batch(std::cout, batch);
+    if (!stats_path.empty()) write_outputs({{"--stats", stats_path, batch_json(batch).dump(2) + "\n"}});
     return batch.passed() ? kExitPass : kExitFail;
   }
 

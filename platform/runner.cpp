@@ -120,17 +120,23 @@ class PackBuffer {
   uint64_t capacity_ = 0;
 };
 
+// The network input packed as stored, into `buffer`.
+uint8_t* pack_input(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, PackBuffer& buffer) {
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  uint8_t* packed = buffer.get(stored_bytes(input));
+  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
+                             input.prec, packed);
+  return packed;
+}
+
 // Every planned tensor in its DRAM bytes (input and weights packed, bias),
 // one at a time through a reused buffer: fn(DRAM offset, bytes, length).
 template <typename Fn>
 void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, Fn fn) {
   PackBuffer buffer;
+  uint8_t* packed = pack_input(w, compiled, plan, buffer);
   const StoredTensor& input = plan.tensors.at(w.input_name);
-  const uint64_t input_bytes = stored_bytes(input);
-  uint8_t* packed = buffer.get(input_bytes);
-  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
-                             input.prec, packed);
-  fn(input.address - SOC_DRAM_BASE, packed, input_bytes);
+  fn(input.address - SOC_DRAM_BASE, packed, stored_bytes(input));
   for (size_t i = 0; i < w.layers.size(); ++i) {
     const WorkloadLayer& L = compiled.layer(w, i);
     if (!plan.weight_addr[i]) continue;
@@ -346,6 +352,14 @@ DramImage pack_tensors(const Workload& w, const CompiledWorkload& compiled, cons
   return image;
 }
 
+void replace_input(DramImage& image, const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan) {
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  PackBuffer buffer;
+  const uint8_t* packed = pack_input(w, compiled, plan, buffer);
+  for (auto& block : image.blocks)
+    if (block.first == input.address - SOC_DRAM_BASE) block.second.assign(packed, packed + stored_bytes(input));
+}
+
 bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
   if (a.table.size() != b.table.size() || a.tensors.size() != b.tensors.size()) return false;
   if (std::memcmp(a.table.data(), b.table.data(), a.table.size() * sizeof(loom_layer_t)) != 0) return false;
@@ -403,17 +417,26 @@ void check_cpu_firmware(const PlatformConfig& cfg) {
                     "scripts/setup.sh installs them)");
 }
 
-RunResult run_workload(const RunOptions& options) {
-  const auto host_start = std::chrono::steady_clock::now();
-  const PlatformConfig cfg = load_platform(options.platform, options.engine, options.overrides);
-  check_cpu_firmware(cfg);
+LoadedRun load_run(const RunOptions& options) {
+  LoadedRun run;
+  run.platform = load_platform(options.platform, options.engine, options.overrides);
+  check_cpu_firmware(run.platform);
   // Every check before any tensor is generated: shapes, device limits,
   // memory and buffers (on the compiled shapes).
-  auto workload =
+  run.workload =
       std::make_shared<Workload>(read_network(resolve_workload(options.workload, options.profile, std::cerr)));
-  check_device_limits(*workload, cfg.loom.limits);
-  const MemoryPlan plan = plan_memory(cfg, *workload, compile_workload(*workload, cfg.compiler));
-  read_tensors(*workload);
+  check_device_limits(*run.workload, run.platform.loom.limits);
+  run.plan = plan_memory(run.platform, *run.workload, compile_workload(*run.workload, run.platform.compiler));
+  read_tensors(*run.workload);
+  return run;
+}
+
+RunResult run_workload(const RunOptions& options) {
+  const auto host_start = std::chrono::steady_clock::now();
+  LoadedRun loaded = load_run(options);
+  const PlatformConfig& cfg = loaded.platform;
+  const MemoryPlan& plan = loaded.plan;
+  std::shared_ptr<Workload> workload = loaded.workload;
   if (options.input) workload->input = *options.input;
   // The device runs the compiled layers; the golden reference and the
   // statistics keep the original ones (an independent check of the passes).
