@@ -380,7 +380,7 @@ def run_local(loomvp, groups, jobs, on_result, progress):
 def run_dask(loomvp, groups, address, chunk, on_result, progress):
     from distributed import Client, as_completed
 
-    with Client(address, timeout=30) as client:
+    with Client(address, timeout=10) as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
         futures = {}
         for key, members in groups.items():
@@ -469,7 +469,7 @@ def main(argv=None):
         if args.dask:
             try:
                 run_dask(args.loomvp, groups, args.dask, args.chunk, on_result, progress)
-            except OSError as e:
+            except (OSError, ValueError) as e:  # unreachable, or not an address (ValueError from distributed)
                 sys.stderr.write("loomvp: error: --dask: %s: cannot connect (%s)\n" % (clip(args.dask), clip(e)))
                 return 2
         else:
