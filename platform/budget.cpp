@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -150,12 +151,14 @@ std::vector<EngineBudget> solve_profile(const BudgetOptions& o, Evaluator& eval)
     finish_if_narrow(b.knee, o.tolerance);
   }
   // Rounds: every unfinished search's midpoint at once.
-  for (;;) {
+  for (int round = 0;;) {
     probes.clear();
     for (const EngineBudget& b : budgets)
       for (const Search* s : {&b.target, &b.knee})
         if (b.error.empty() && s->active) probes.push_back({b.engine, midpoint(*s)});
     if (probes.empty()) break;
+    std::cerr << "budget: round " << ++round << ", " << probes.size() << " simulations (" << eval.runs()
+              << " so far)" << std::endl;
     eval.evaluate(probes);
     for (EngineBudget& b : budgets) {
       for (Search* s : {&b.target, &b.knee}) {
