@@ -10,6 +10,7 @@
 #include <deque>
 #include <iomanip>
 
+#include "platform/golden_reference.h"
 #include "platform/networks.h"
 #include "platform/user_error.h"
 #include "platform/workload.h"
@@ -47,6 +48,7 @@ std::vector<int32_t> image_values(const Workload& w, uint32_t i) {
 ImageRecord simulate_image(LoadedRun& run, DramImage& dram_image, uint32_t index) {
   ImageRecord rec;
   try {
+    single_threaded_reference();  // `jobs` images run side by side
     Workload& w = *run.workload;
     w.input = image_values(w, index);
     // The bundle's expected tensors belong to its own input, not to other images.

@@ -254,4 +254,6 @@ double gemm_floor_seconds(const Workload& w) {
   return seconds;
 }
 
+void single_threaded_reference() { openblas_set_num_threads(1); }
+
 }  // namespace loomvp

@@ -43,6 +43,11 @@ std::vector<int32_t> golden_layer_plain(const WorkloadLayer& layer, const std::v
                                         const std::vector<int32_t>* input2,
                                         const std::atomic<bool>* cancel = nullptr);
 
+// Makes this process's reference GEMMs run on the calling thread only: for
+// processes that run side by side (batch images), where OpenBLAS's own
+// threads would spin (sched_yield) against each other for small GEMMs.
+void single_threaded_reference();
+
 // Output values of every layer, in layer order (each C x H x W).
 std::vector<std::vector<int32_t>> golden_outputs(const Workload& workload,
                                                  const std::atomic<bool>* cancel = nullptr);
