@@ -201,6 +201,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.loom.clock_period = r.clock_period("loom");
   c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
   c.loom.dynamic_precision_group = static_cast<uint32_t>(r.integer("loom", "dynamic_precision_group", 0, 65536));
+  c.loom.weight_group_precision = r.boolean("loom", "weight_group_precision");
   c.loom.dma.burst_bytes = static_cast<uint32_t>(r.integer("loom", "dma_burst_bytes", 4, 4096));
   c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
   c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);

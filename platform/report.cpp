@@ -187,6 +187,7 @@ json layer_json(const LayerResult& l, const RunResult& r) {
       {"out_prec", L.out_prec},
       {"stored_precision", {{"pa", l.stored_pa}, {"pw", l.stored_pw}, {"po", l.stored_po}}},
       {"pa_dynamic_avg", rec.pa_dynamic_avg},
+      {"pw_group_avg", rec.pw_group_avg},
       {"macs", L.macs()},
       {"cycles", rec.cycles},
       {"compute_cycles", rec.compute_cycles},

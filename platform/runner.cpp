@@ -15,6 +15,7 @@
 
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
+#include "models/loom/weight_groups.h"
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
 #include "platform/run_limits.h"
@@ -125,25 +126,39 @@ class PackBuffer {
   uint64_t capacity_ = 0;
 };
 
+// The network input packed as stored, into `buffer`.
+uint8_t* pack_input(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, PackBuffer& buffer) {
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  uint8_t* packed = buffer.get(stored_bytes(input));
+  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
+                             input.prec, packed);
+  return packed;
+}
+
 // Every planned tensor in its DRAM bytes (input and weights packed, bias),
 // one at a time through a reused buffer: fn(DRAM offset, bytes, length).
 template <typename Fn>
 void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, Fn fn) {
   PackBuffer buffer;
+  uint8_t* packed = pack_input(w, compiled, plan, buffer);
   const StoredTensor& input = plan.tensors.at(w.input_name);
-  const uint64_t input_bytes = stored_bytes(input);
-  uint8_t* packed = buffer.get(input_bytes);
-  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
-                             input.prec, packed);
-  fn(input.address - SOC_DRAM_BASE, packed, input_bytes);
+  fn(input.address - SOC_DRAM_BASE, packed, stored_bytes(input));
   for (size_t i = 0; i < w.layers.size(); ++i) {
     const WorkloadLayer& L = compiled.layer(w, i);
     if (!plan.weight_addr[i]) continue;
     const uint32_t pw = LOOM_PREC_PW(plan.table[i].prec);
     const uint32_t cg = L.in_shape.c / L.groups;
-    const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
-    packed = buffer.get(bytes);
-    bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
+    uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+    if (plan.table[i].prec & LOOM_PREC_PW_GROUPS) {  // Pw_g of each group from the weights themselves
+      WeightGroups groups(L.groups, L.out_shape.c, cg, L.kh, L.kw, pw);
+      groups.set_precisions(groups.detect(L.weights.data()));
+      bytes = groups.stored_bytes();
+      packed = buffer.get(bytes);
+      groups.pack(L.weights.data(), packed);
+    } else {
+      packed = buffer.get(bytes);
+      bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
+    }
     fn(plan.weight_addr[i] - SOC_DRAM_BASE, packed, bytes);
     fn(plan.bias_addr[i] - SOC_DRAM_BASE, reinterpret_cast<const uint8_t*>(L.bias.data()), L.bias.size() * 4);
   }
@@ -267,7 +282,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     t.stride = LOOM_YX(L.sy, L.sx);
     t.pad = LOOM_YX(L.py, L.px);
     t.groups = L.groups;
-    uint32_t pa2 = 0, pw = 0;
+    uint32_t pa2 = 0, pw = 0, weight_flags = 0;
     if (L.inputs.size() > 1) {
       const StoredTensor& in2 = plan.tensors.at(L.inputs[1]);
       t.in2_addr = in2.address;
@@ -275,7 +290,15 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     }
     if (L.weight_elements()) {
       pw = stored_precision(engine.stored_weight_prec, L.pw);
-      t.weight_addr = dram.allocate(bitplane::weight_bytes(L.out_shape.c, L.in_shape.c / L.groups, L.kh, L.kw, pw));
+      const uint32_t cg = L.in_shape.c / L.groups;
+      uint64_t weight_bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+      if (cfg.loom.weight_group_precision && engine.serial_weights) {
+        // Per-group Pw_g (packed from the weights later): room for the worst
+        // case, every group at PW, so the plan needs no tensor values.
+        weight_flags = LOOM_PREC_PW_GROUPS;
+        weight_bytes = WeightGroups(L.groups, L.out_shape.c, cg, L.kh, L.kw, pw).stored_bytes();
+      }
+      t.weight_addr = dram.allocate(weight_bytes);
       t.bias_addr = dram.allocate(uint64_t{L.out_shape.c} * 4);
     }
     plan.weight_addr.push_back(t.weight_addr);
@@ -289,7 +312,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     }
     const StoredTensor& out = plan.tensors.at(L.name);
     t.out_addr = out.address;
-    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
+    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2) | weight_flags;
     // Saturate at the profile's precision even when stored wider, so every
     // engine produces the same values.
     t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |
@@ -333,6 +356,14 @@ DramImage pack_tensors(const Workload& w, const CompiledWorkload& compiled, cons
     image.blocks.emplace_back(offset, std::vector<uint8_t>(bytes, bytes + length));
   });
   return image;
+}
+
+void replace_input(DramImage& image, const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan) {
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  PackBuffer buffer;
+  const uint8_t* packed = pack_input(w, compiled, plan, buffer);
+  for (auto& block : image.blocks)
+    if (block.first == input.address - SOC_DRAM_BASE) block.second.assign(packed, packed + stored_bytes(input));
 }
 
 bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
@@ -437,17 +468,26 @@ void check_cpu_firmware(const PlatformConfig& cfg) {
                     "scripts/setup.sh installs them)");
 }
 
-RunResult run_workload(const RunOptions& options) {
-  const auto host_start = std::chrono::steady_clock::now();
-  const PlatformConfig cfg = load_platform(options.platform, options.engine, options.overrides);
-  check_cpu_firmware(cfg);
+LoadedRun load_run(const RunOptions& options) {
+  LoadedRun run;
+  run.platform = load_platform(options.platform, options.engine, options.overrides);
+  check_cpu_firmware(run.platform);
   // Every check before any tensor is generated: shapes, device limits,
   // memory and buffers (on the compiled shapes).
-  auto workload =
+  run.workload =
       std::make_shared<Workload>(read_network(resolve_workload(options.workload, options.profile, std::cerr)));
-  check_device_limits(*workload, cfg.loom.limits);
-  const MemoryPlan plan = plan_memory(cfg, *workload, compile_workload(*workload, cfg.compiler));
-  read_tensors(*workload);
+  check_device_limits(*run.workload, run.platform.loom.limits);
+  run.plan = plan_memory(run.platform, *run.workload, compile_workload(*run.workload, run.platform.compiler));
+  read_tensors(*run.workload);
+  return run;
+}
+
+RunResult run_workload(const RunOptions& options) {
+  const auto host_start = std::chrono::steady_clock::now();
+  LoadedRun loaded = load_run(options);
+  const PlatformConfig& cfg = loaded.platform;
+  const MemoryPlan& plan = loaded.plan;
+  std::shared_ptr<Workload> workload = loaded.workload;
   if (options.input) workload->input = *options.input;
   // The device runs the compiled layers; the golden reference and the
   // statistics keep the original ones (an independent check of the passes).

@@ -116,6 +116,9 @@ struct DramImage {
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> blocks;  // DRAM offset, bytes
 };
 DramImage pack_tensors(const Workload& workload, const CompiledWorkload& compiled, const MemoryPlan& plan);
+// Packs the workload's (new) input into its block of `image`: a batch image.
+void replace_input(DramImage& image, const Workload& workload, const CompiledWorkload& compiled,
+                   const MemoryPlan& plan);
 // True when two plans place every tensor at the same address and precision.
 bool same_layout(const MemoryPlan& a, const MemoryPlan& b);
 
@@ -150,6 +153,15 @@ RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workloa
                    const CompiledWorkload& compiled, const MemoryPlan& plan,
                    const std::function<const GoldenOutputs&()>& golden, const DramImage* image = nullptr,
                    DebugHook* debug_hook = nullptr, TraceRequest trace = {});
+
+// The load stage: platform, workload (checked, then its tensors read or
+// generated) and memory plan. Throws UserError for bad input.
+struct LoadedRun {
+  PlatformConfig platform;
+  std::shared_ptr<Workload> workload;
+  MemoryPlan plan;
+};
+LoadedRun load_run(const RunOptions& options);
 
 // Everything above for one configuration. Throws UserError for bad input
 // (exit code 2).

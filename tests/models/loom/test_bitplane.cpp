@@ -53,6 +53,15 @@ TEST_CASE("bit-plane weights match the Python packer and round-trip") {
   std::vector<int16_t> back(values.size());
   bitplane::unpack_weights(golden.data(), 3, 7, 3, 2, 9, back.data());
   CHECK(back == values);
+  // Channels last: value (f, c, ky, kx) of the F x C x KH x KW file at (f, ky, kx, c).
+  bitplane::unpack_weights_channels_last(golden.data(), 3, 7, 3, 2, 9, back.data());
+  uint64_t moved = 0;
+  for (uint32_t f = 0; f < 3; ++f)
+    for (uint32_t c = 0; c < 7; ++c)
+      for (uint32_t ky = 0; ky < 3; ++ky)
+        for (uint32_t kx = 0; kx < 2; ++kx)
+          moved += back[((f * 3 + ky) * 2 + kx) * 7 + c] != values[((f * 7 + c) * 3 + ky) * 2 + kx];
+  CHECK(moved == 0);
 }
 
 TEST_CASE("bit-plane round trip on random tensors of every precision") {
@@ -71,6 +80,30 @@ TEST_CASE("bit-plane round trip on random tensors of every precision") {
       INFO("prec " << prec << " signed " << is_signed << " c " << c);
       CHECK(back == values);
     }
+}
+
+TEST_CASE("bit-plane weights unpack channels last at every precision - whole and partial bricks") {
+  std::mt19937 rng(11);
+  for (uint32_t prec = 1; prec <= 16; ++prec) {
+    const uint32_t f = 1 + rng() % 5, cg = 1 + rng() % 50, kh = 1 + rng() % 3, kw = 1 + rng() % 3;
+    std::uniform_int_distribution<int32_t> dist(static_cast<int32_t>(bitplane::min_value(prec, true)),
+                                                static_cast<int32_t>(bitplane::max_value(prec, true)));
+    std::vector<int16_t> values(uint64_t{f} * cg * kh * kw);
+    for (auto& v : values) v = static_cast<int16_t>(dist(rng));
+    values[0] = static_cast<int16_t>(bitplane::min_value(prec, true));  // the extremes, always
+    values.back() = static_cast<int16_t>(bitplane::max_value(prec, true));
+    std::vector<uint8_t> packed(bitplane::weight_bytes(f, cg, kh, kw, prec));
+    bitplane::pack_weights(values.data(), f, cg, kh, kw, prec, packed.data());
+    std::vector<int16_t> back(values.size());
+    bitplane::unpack_weights_channels_last(packed.data(), f, cg, kh, kw, prec, back.data());
+    uint64_t wrong = 0;
+    for (uint32_t i = 0; i < f; ++i)
+      for (uint32_t c = 0; c < cg; ++c)
+        for (uint32_t k = 0; k < kh * kw; ++k)
+          wrong += back[(uint64_t{i} * kh * kw + k) * cg + c] != values[(uint64_t{i} * cg + c) * kh * kw + k];
+    INFO("prec " << prec << " cg " << cg);
+    CHECK(wrong == 0);
+  }
 }
 
 TEST_CASE("bit-plane layout: plane p of a brick holds bit p of 16 consecutive channels") {
