@@ -58,6 +58,25 @@ struct LayerRecord {
   double pw_group_avg = 0;  // mean Pw_g over the weights; PW without PW_GROUPS
 };
 
+// A host buffer reused from layer to layer: grown when a layer needs more,
+// never shrunk or zero-filled (a fresh zero-filled allocation per layer cost
+// page faults on every large layer). Users write what they read.
+template <typename T>
+class ScratchBuffer {
+ public:
+  T* get(uint64_t count) {
+    if (count > capacity_) {
+      data_.reset(new T[count]);
+      capacity_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  uint64_t capacity_ = 0;
+};
+
 class Loom : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Loom> reg_socket;
@@ -116,6 +135,10 @@ class Loom : public sc_core::sc_module {
   uint64_t generation_ = 0;  // bumped by soft reset: a running layer is abandoned
   uint64_t running_generation_ = 0;
   std::vector<LayerRecord> log_;
+  // The datapath's operands: packed bytes as read, then unpacked values.
+  ScratchBuffer<uint8_t> operand_bytes_;
+  ScratchBuffer<int32_t> input_, input2_, bias_;
+  ScratchBuffer<int16_t> weights_;
 };
 
 }  // namespace loomvp
