@@ -12,7 +12,8 @@
    cycles and DRAM bytes per image, the learned bitlengths (mean Pa, Pw; MAC-weighted)
    and the learned profile's speedup over uniform8, plus a JSON of the same numbers.
 
-Runs already done are kept in the cache (results-N-PROFILE-ENGINE.json) unless --rerun.
+Each chunk's result is kept in the cache (v2/fmnist-test10k/chunks/) and reused unless
+--rerun, so an interrupted run resumes and --update-docs after a full run costs nothing.
 Exit 0 when every run passed (device == reference on every image), 1 otherwise, 2 bad args.
 """
 import argparse
@@ -96,14 +97,14 @@ def run_batch(loomvp, workload, engine, images, jobs):
                         for i, k in ((1, "device"), (2, "reference"), (3, "float"))}}
 
 
-def run_chunks(a, bundle, profile, engine, root, say):
-    """The first a.images images in runs of a.chunk images, each on a copy of the bundle
+def run_chunks(a, images, bundle, profile, engine, root, say):
+    """The first `images` images in runs of a.chunk images, each on a copy of the bundle
     holding only its images: today every image's process reads the bundle's whole input set
     again (1.4 s per image for 10,000 images, 0.05 s for 500). Sums the chunks' counts."""
-    size = a.chunk or a.images
-    parts, start = [], time.monotonic()
-    for first in range(0, a.images, size):
-        count = min(size, a.images - first)
+    size = a.chunk or images
+    parts, start, ran = [], time.monotonic(), 0
+    for first in range(0, images, size):
+        count = min(size, images - first)
         workload = bundle if not a.chunk else chunk_bundle(
             bundle, first, count, os.path.join(root, "chunks", f"{profile}-{first}-{count}"))
         keep = os.path.join(root, "chunks", f"result-{profile}-{engine}-{first}-{count}.json")
@@ -112,12 +113,13 @@ def run_chunks(a, bundle, profile, engine, root, say):
                 parts.append(json.load(f))
         else:
             parts.append(run_batch(a.loomvp, workload, engine, count, a.jobs))
+            ran += count
             os.makedirs(os.path.dirname(keep), exist_ok=True)
             with open(keep, "w") as f:
                 json.dump(parts[-1], f)
         done = first + count
-        say(f"profile {profile}, engine {engine}: {done}/{a.images} images, "
-            f"{done / max(time.monotonic() - start, 1e-9):.1f} images/s")
+        rate = f"{ran / max(time.monotonic() - start, 1e-9):.1f} images/s" if ran else "kept from an earlier run"
+        say(f"profile {profile}, engine {engine}: {done}/{images} images, {rate}")
     n = sum(p["images"] for p in parts)
     correct = {k: sum(p["correct"][k] for p in parts) for k in ("device", "reference", "float")}
     mean = lambda key: round(sum(p[key] * p["images"] for p in parts) / n)  # noqa: E731
@@ -171,6 +173,12 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--loomvp", default=os.path.join(REPO, "build", "loomvp"))
     ap.add_argument("--images", type=int, default=10000, help="first N test images (1..10000)")
+    ap.add_argument("--update-docs", action="store_true",
+                    help="put the table into README.md and docs/networks.md")
+    ap.add_argument("--base-images", type=int, help="images on base (default --images): accuracy is "
+                    "the same bundle's, only cycles and bytes per image differ")
+    ap.add_argument("--limit", action="append", default=[], metavar="PROFILE,ENGINE=N",
+                    help="images for one configuration (when time is short), e.g. uniform16,lm1b=5000")
     ap.add_argument("--jobs", type=int, default=2, help="images at once per run (1..64)")
     ap.add_argument("--profiles", default=",".join(PROFILES))
     ap.add_argument("--engines", default=",".join(ENGINES))
@@ -179,13 +187,22 @@ def main(argv):
     ap.add_argument("--chunk", type=int, default=500,
                     help="images per loomvp run (0: one run); see run_chunks")
     a = ap.parse_args(argv)
-    if not 1 <= a.images <= 10000:
-        ap.error(f"--images {a.images}: allowed 1..10000")
+    for opt, n in (("--images", a.images), ("--base-images", a.base_images or a.images)):
+        if not 1 <= n <= 10000:
+            ap.error(f"{opt} {n}: allowed 1..10000")
     if not 0 <= a.chunk <= 10000:
         ap.error(f"--chunk {a.chunk}: allowed 0..10000")
     if not 1 <= a.jobs <= 64:
         ap.error(f"--jobs {a.jobs}: allowed 1..64")
     profiles, engines = a.profiles.split(","), a.engines.split(",")
+    limits = {}
+    for item in a.limit:
+        key, _, n = item.partition("=")
+        p, _, e = key.partition(",")
+        if p not in PROFILES or e not in ENGINES or not n.isdigit() or not 1 <= int(n) <= 10000:
+            ap.error(f"--limit {item[:80]}: expected PROFILE,ENGINE=N with a profile of "
+                     f"{', '.join(PROFILES)}, an engine of {', '.join(ENGINES)}, N 1..10000")
+        limits[(p, e)] = int(n)
     for p in profiles:
         if p not in PROFILES:
             ap.error(f"--profiles: '{p[:80]}'; allowed: {', '.join(PROFILES)}")
@@ -200,18 +217,12 @@ def main(argv):
     results = []
     for e in engines:  # lm1b first: every profile's accuracy over the test set early
         for p in profiles:
-            keep = os.path.join(root, f"results-{a.images}-{p}-{e}.json")  # kept for --rerun
-            if os.path.exists(keep) and not a.rerun:
-                with open(keep) as f:
-                    results.append(json.load(f))
-                continue
-            say(f"profile {p}, engine {e}: {a.images} images")
+            images = limits.get((p, e), a.base_images if e == "base" and a.base_images else a.images)
+            say(f"profile {p}, engine {e}: {images} images")
             start = time.monotonic()
-            r = dict(run_chunks(a, ensure_bundle(a.loomvp, p, root), p, e, root, say), profile=p)
+            r = dict(run_chunks(a, images, ensure_bundle(a.loomvp, p, root), p, e, root, say), profile=p)
             say(f"profile {p}, engine {e}: device {r['device_top1']:.2f}%, "
                 f"{'passed' if r['passed'] else 'FAILED'} ({time.monotonic() - start:.0f} s)")
-            with open(keep, "w") as f:
-                json.dump(r, f)
             results.append(r)
     text = table(results)
     with open(a.out, "w") as f:
@@ -219,6 +230,9 @@ def main(argv):
     with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
         json.dump(results, f, indent=1)
     sys.stdout.write(text)
+    if a.update_docs:
+        import doc_tables
+        doc_tables.update_docs("fmnist-table", text, say)
     return 0 if all(r["passed"] for r in results) else 1
 
 

@@ -106,13 +106,14 @@ TEST_CASE("weight groups: bit-exact on lm4b with a small weight buffer") { check
 TEST_CASE("weight groups: bit-exact on stripes with a small weight buffer") { check_engine("stripes"); }
 TEST_CASE("weight groups: bit-exact on base with a small weight buffer") { check_engine("base"); }
 
-TEST_CASE("weight groups: lm1b weight traffic and pw_group_avg follow the Pw_g of plain loops") {
-  const RunResult r = run("lm1b", {});
+TEST_CASE("weight groups: lm1b compute cycles - weight traffic and pw_group_avg follow the Pw_g of plain loops") {
+  const RunResult r = run("lm1b", {"loom.dynamic_precision=false"});
+  const uint32_t pa[3] = {7, 6, 5};
   for (size_t i = 0; i < 3; ++i) {
     const WeightSpec& s = kLayers[i];
     const std::vector<int64_t> w = weights(s);
     const uint32_t fg = s.f / s.groups, bricks = (s.cg + 15) / 16;
-    uint64_t entries = 0, planes = 0, weighted = 0;
+    uint64_t entries = 0, planes = 0, weighted = 0, pw_sum = 0, last = 0;
     for (uint32_t g = 0; g < s.groups; ++g)
       for (uint32_t f0 = g * fg; f0 < (g + 1) * fg; f0 += 128)
         for (uint32_t p = 0; p < s.k; ++p)
@@ -122,12 +123,17 @@ TEST_CASE("weight groups: lm1b weight traffic and pw_group_avg follow the Pw_g o
             for (uint32_t f = f0; f < f1; ++f)
               for (uint32_t c = b * 16; c < c1; ++c) need = std::max(need, bits_for(w[(uint64_t{f} * s.cg + c) * s.k + p]));
             ++entries;
+            pw_sum += need;
+            last = need;
             planes += uint64_t{f1 - f0} * need * 2;
             weighted += uint64_t{f1 - f0} * (c1 - b * 16) * need;
           }
     const LayerResult& l = r.layers[i];
     INFO(s.name);
     CHECK(l.stored_pw == s.pw);
+    // Each step at its group's Pw_g (docs/timing-model.md 3.6): conv over ceil(63/16) = 4 window
+    // blocks at PA slices; fc one step per group plus the last group's drain of PA slices.
+    CHECK(l.record.compute_cycles == (i < 2 ? pw_sum * 4 * pa[i] : pw_sum + last * pa[i]));
     // Default buffers hold each layer's weights: read once, table entries then planes.
     CHECK(l.record.dram_bytes[static_cast<uint32_t>(TensorKind::Weights)] == entries + planes);
     CHECK(planes < uint64_t{s.f} * s.k * bricks * s.pw * 2);
