@@ -166,9 +166,16 @@ void Loom::soft_reset() {
   irq_update_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void Loom::set_tracer(Tracer* tracer) {
+  tracer_ = tracer;
+  sequencer_->set_tracer(tracer);
+}
+
 void Loom::drive_irq() {
   const bool enabled = regs_.get(LOOM_REG_CTRL) & LOOM_CTRL_IRQ_ENABLE;
-  irq.write(enabled && (regs_.get(LOOM_REG_IRQ_STATUS) & regs_.get(LOOM_REG_IRQ_MASK)));
+  const bool level = enabled && (regs_.get(LOOM_REG_IRQ_STATUS) & regs_.get(LOOM_REG_IRQ_MASK));
+  if (tracer_ && level && !irq.read()) tracer_->instant(TraceTrack::Irq, "irq", sc_core::sc_time_stamp());
+  irq.write(level);
 }
 
 void Loom::sequencer_thread() {
@@ -197,18 +204,23 @@ uint64_t Loom::cycles_until(const sc_time& start, const sc_time& local_time) con
 
 bool Loom::serve_layer(const LayerRegs& regs, LayerRecord& record) {
   const sc_time start = sc_core::sc_time_stamp();
+  if (tracer_) tracer_->begin(TraceTrack::Layer, "layer", start, "layer", log_.size());
   sc_time local_time = config_.clock_period;  // one cycle to decode the registers
   const DecodeResult decoded = decode_layer(regs, config_.limits);
   record.error = decoded.error;
   if (!decoded.error) {
     const DmaEngine::Result result = run_layer(decoded.desc, record, local_time);
-    if (result == DmaEngine::Result::Cancelled) return false;  // soft reset: abandon at once
+    if (result == DmaEngine::Result::Cancelled) {  // soft reset: abandon at once
+      if (tracer_) tracer_->end(TraceTrack::Layer, sc_core::sc_time_stamp());
+      return false;
+    }
     if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
   }
   // The device is clocked: it signals completion on the next clock edge.
   record.cycles = cycles_until(start, local_time);
   // A soft reset cuts the wait short so a new START is served at once.
   sc_core::wait(start + cycles_time(record.cycles) - sc_core::sc_time_stamp(), reset_event_);
+  if (tracer_) tracer_->end(TraceTrack::Layer, sc_core::sc_time_stamp());
   if (!record.error)
     record.drain_cycles = record.cycles - 1 - record.compute_cycles - record.stall_data_cycles -
                           record.stall_space_cycles;

@@ -86,6 +86,9 @@ class Loom : public sc_core::sc_module {
   Loom(sc_core::sc_module_name name, const LoomConfig& config);
 
   const std::vector<LayerRecord>& layer_log() const { return log_; }
+  // Layers (arg: index in the log), tiles, DMA, stalls and interrupts; null: no trace.
+  void set_tracer(Tracer* tracer);
+  const sc_core::sc_time& clock_period() const { return config_.clock_period; }
 
  private:
   SC_HAS_PROCESS(Loom);
@@ -114,6 +117,7 @@ class Loom : public sc_core::sc_module {
   LoomConfig config_;
   const EngineSpec& engine_;
   RegisterBank regs_;
+  Tracer* tracer_ = nullptr;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<DmaEngine> descriptor_dma_;  // fetches chain descriptors
   sc_core::sc_event start_event_;
