@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "firmware/include/soc_map.h"
+#include "models/common/scratch_buffer.h"
 #include "models/loom/bitplane.h"
 #include "models/loom/weight_groups.h"
 #include "platform/elf_loader.h"
@@ -109,22 +110,8 @@ void collect_rv32(const Rv32Cpu& cpu, RunResult& result) {
   }
 }
 
-// A byte buffer reused for every packed tensor, grown but never zero-filled
-// (packing writes every byte).
-class PackBuffer {
- public:
-  uint8_t* get(uint64_t bytes) {
-    if (bytes > capacity_) {
-      data_.reset(new uint8_t[bytes]);
-      capacity_ = bytes;
-    }
-    return data_.get();
-  }
-
- private:
-  std::unique_ptr<uint8_t[]> data_;
-  uint64_t capacity_ = 0;
-};
+// One byte buffer reused for every packed tensor (packing writes every byte).
+using PackBuffer = ScratchBuffer<uint8_t>;
 
 // The network input packed as stored, into `buffer`.
 uint8_t* pack_input(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, PackBuffer& buffer) {

@@ -16,6 +16,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/register_bank.h"
+#include "models/common/scratch_buffer.h"
 #include "models/loom/dma_engine.h"
 #include "models/loom/layer_desc.h"
 #include "models/loom/sequencer.h"
@@ -56,25 +57,6 @@ struct LayerRecord {
   uint64_t steps = 0;
   double pa_dynamic_avg = 0;
   double pw_group_avg = 0;  // mean Pw_g over the weights; PW without PW_GROUPS
-};
-
-// A host buffer reused from layer to layer: grown when a layer needs more,
-// never shrunk or zero-filled (a fresh zero-filled allocation per layer cost
-// page faults on every large layer). Users write what they read.
-template <typename T>
-class ScratchBuffer {
- public:
-  T* get(uint64_t count) {
-    if (count > capacity_) {
-      data_.reset(new T[count]);
-      capacity_ = count;
-    }
-    return data_.get();
-  }
-
- private:
-  std::unique_ptr<T[]> data_;
-  uint64_t capacity_ = 0;
 };
 
 class Loom : public sc_core::sc_module {
