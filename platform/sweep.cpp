@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -143,11 +144,14 @@ void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
   std::fflush(nullptr);
   std::cout.flush();
 
-  // Children in order, at most `jobs` at a time; results reported in order.
-  std::vector<pid_t> pids(points.size(), -1);
-  size_t next = 0;
-  for (size_t k = 0; k < points.size(); ++k) {
-    for (; next < points.size() && next < k + jobs; ++next) {
+  // Children started in order, at most `jobs` at a time, a new one as soon
+  // as any finishes (a slow point does not hold up the others); results are
+  // reported in order.
+  std::vector<int> exit_codes(points.size(), -1);
+  std::map<pid_t, size_t> running;
+  size_t next = 0, reported = 0;
+  while (reported < points.size()) {
+    for (; next < points.size() && running.size() < jobs; ++next) {
       const size_t i = points[next];
       const size_t image = image_for(i);
       std::fflush(nullptr);
@@ -155,17 +159,24 @@ void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
       if (pid < 0) throw std::runtime_error("fork failed");
       if (pid == 0)
         run_point(s.configs[i], s.workload, s.compiled[image], s.plans[i], s.images[image], s.golden, paths[next]);
-      pids[next] = pid;
+      running[pid] = next;
     }
     int status = 0;
-    waitpid(pids[k], &status, 0);
-    PointResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
-    std::ifstream in(paths[k]);
-    result.stats = nlohmann::json::parse(in, nullptr, false);
-    if (result.stats.is_discarded()) result.stats = nullptr;
-    if (stats_path(points[k]).empty()) std::remove(paths[k].c_str());
-    done(points[k], result);
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) throw std::runtime_error("waitpid failed");
+    const auto child = running.find(pid);
+    if (child == running.end()) continue;  // not one of this session's children
+    exit_codes[child->second] = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+    running.erase(child);
+    for (; reported < points.size() && exit_codes[reported] >= 0; ++reported) {
+      PointResult result;
+      result.exit_code = exit_codes[reported];
+      std::ifstream in(paths[reported]);
+      result.stats = nlohmann::json::parse(in, nullptr, false);
+      if (result.stats.is_discarded()) result.stats = nullptr;
+      if (stats_path(points[reported]).empty()) std::remove(paths[reported].c_str());
+      done(points[reported], result);
+    }
   }
 }
 
