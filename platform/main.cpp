@@ -1,6 +1,6 @@
 // loomvp: command-line front end (docs/user-guide.md).
 //   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
-//                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]
+//                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--trace FILE.json] [--vcd FILE] [--quiet]
 //   loomvp sweep [run options] --point "k=v ..."... | --points FILE [--stats-dir DIR] [--jobs N]
 //   loomvp exec  FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]
 //   loomvp list
@@ -52,6 +52,7 @@ const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]\n"
     "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
+    "                  [--trace FILE.json] [--vcd FILE.vcd]\n"
     "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
     "                  [--platform NAME|FILE] [--set key=value]...\n"
     "       loomvp sweep [--workload ..] [--profile ..] [--engine ..] [--platform ..] [--set key=value]...\n"
@@ -115,7 +116,7 @@ void write_console(const std::string& path, const std::vector<std::string>& line
 
 int command_run(int argc, char** argv) {
   RunOptions options;
-  std::string stats_path, csv_path, junit_path;
+  std::string stats_path, csv_path, junit_path, trace_path, vcd_path;
   uint32_t batch_images = 0, batch_jobs = 1;
   po::options_description desc("run options");
   desc.add_options()
@@ -132,6 +133,8 @@ int command_run(int argc, char** argv) {
       ("stats", po::value(&stats_path), "write per-layer statistics as JSON")
       ("csv", po::value(&csv_path), "write per-layer statistics as CSV")
       ("junit", po::value(&junit_path), "write one JUnit test case per layer check")
+      ("trace", po::value(&trace_path), "write a Chrome/Perfetto trace-event JSON of the run")
+      ("vcd", po::value(&vcd_path), "write busy, irq and dma_active signals as VCD")
       ("quiet", po::bool_switch(), "print only the verdict line");
   const po::variables_map vm = parse(desc, argc, argv);
   if (vm.count("cpu")) options.overrides.push_back("cpu.model=" + vm["cpu"].as<std::string>());
@@ -144,17 +147,22 @@ int command_run(int argc, char** argv) {
   }
   // Outputs are checked before simulating, so a typo costs no simulation time.
   const std::vector<std::pair<std::string, std::string>> outputs{
-      {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}};
+      {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}, {"--trace", trace_path},
+      {"--vcd", vcd_path}};
   for (const auto& [option, path] : outputs)
     if (vm.count(option.substr(2))) check_writable(option, path);
   if (vm.count("batch")) {
     if (gdb) throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --gdb");
+    if (vm.count("trace") || vm.count("vcd"))
+      throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --trace or --vcd");
     const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
     if (!vm["quiet"].as<bool>()) print_batch(std::cout, batch);
     if (!stats_path.empty()) write_outputs({{"--stats", stats_path, batch_json(batch).dump(2) + "\n"}});
     return batch.passed() ? kExitPass : kExitFail;
   }
 
+  options.trace = vm.count("trace") > 0;
+  options.vcd = vm.count("vcd") > 0;
   const RunResult result = run_workload(options);
   if (gdb) gdb->finish(result.firmware_exit_code);
   if (vm.count("console")) write_console(vm["console"].as<std::string>(), result.console);
@@ -170,6 +178,8 @@ int command_run(int argc, char** argv) {
     files.push_back({"--csv", csv_path, csv.str()});
   }
   if (!junit_path.empty()) files.push_back({"--junit", junit_path, junit_xml(result)});
+  if (options.trace) files.push_back({"--trace", trace_path, result.trace_json});
+  if (options.vcd) files.push_back({"--vcd", vcd_path, result.vcd_text});
   write_outputs(files);
   return result.passed() ? kExitPass : kExitFail;
 }

@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <type_traits>
+
+#include <unistd.h>
 
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
@@ -17,6 +22,7 @@
 #include "platform/networks.h"
 #include "platform/paths.h"
 #include "platform/soc.h"
+#include "platform/trace.h"
 #include "platform/user_error.h"
 
 namespace loomvp {
@@ -372,10 +378,53 @@ bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
   return true;
 }
 
+namespace {
+
+// The trace sinks a run asked for, handed to the models before the
+// simulation starts; none (a null tracer) otherwise.
+class TraceSinks {
+ public:
+  TraceSinks(Soc& soc, const TraceRequest& request) {
+    if (request.json) recorder_ = std::make_unique<TraceRecorder>();
+    if (request.vcd) {
+      vcd_base_ = (std::filesystem::temp_directory_path() / ("loomvp-" + std::to_string(::getpid()))).string();
+      vcd_ = std::make_unique<VcdTracer>("vcd", vcd_base_, soc.loom().clock_period());
+    }
+    fanout_ = std::make_unique<TraceFanout>(recorder_.get(), vcd_.get());
+    if (recorder_ || vcd_) soc.set_tracer(fanout_.get());
+  }
+  ~TraceSinks() {
+    if (vcd_) {
+      vcd_->close();
+      std::remove((vcd_base_ + ".vcd").c_str());
+    }
+  }
+  void finish(const Workload& workload, RunResult& result) {
+    if (recorder_) {
+      std::vector<std::string> names;
+      for (const WorkloadLayer& layer : workload.layers) names.push_back(layer.name);
+      result.trace_json = trace_event_json(*recorder_, names, sc_core::sc_time_stamp().value());
+    }
+    if (vcd_) {
+      vcd_->close();
+      std::ifstream in(vcd_base_ + ".vcd", std::ios::binary);
+      result.vcd_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  }
+
+ private:
+  std::unique_ptr<TraceRecorder> recorder_;
+  std::unique_ptr<VcdTracer> vcd_;
+  std::unique_ptr<TraceFanout> fanout_;
+  std::string vcd_base_;
+};
+
+}  // namespace
+
 RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload,
                    const CompiledWorkload& compiled, const MemoryPlan& plan,
                    const std::function<const GoldenOutputs&()>& golden, const DramImage* image,
-                   DebugHook* debug_hook) {
+                   DebugHook* debug_hook, TraceRequest trace) {
   const auto host_start = std::chrono::steady_clock::now();
   RunResult result;
   result.platform = cfg;
@@ -396,6 +445,7 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
     soc.rv32_cpu()->set_debug_hook(debug_hook);
   }
 
+  TraceSinks sinks(soc, trace);
   const Workload& w = *result.workload;
   result.stop_reason = simulate_with_limits(cfg.limits, [&soc, &w] {
     const size_t done = soc.loom().layer_log().size();
@@ -404,6 +454,7 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
            " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
   });
   soc.uart().flush();
+  sinks.finish(w, result);
   collect(soc, compiled, plan, result);
   check_outputs(soc.dram(), plan, golden(), result);
   result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
@@ -447,7 +498,7 @@ RunResult run_workload(const RunOptions& options) {
   ReferenceJob reference(workload);
   RunResult result = simulate(cfg, workload, compiled, plan,
                               [&reference]() -> const GoldenOutputs& { return reference.outputs(); }, nullptr,
-                              options.debug_hook);
+                              options.debug_hook, TraceRequest{options.trace, options.vcd});
   result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   return result;
 }

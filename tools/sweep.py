@@ -377,30 +377,59 @@ def run_local(loomvp, groups, jobs, on_result, progress):
         list(pool.map(run, groups.items()))
 
 
+class QueueProgress:
+    """run_group's progress on a Dask worker: each finished point goes to a
+    named Dask queue that the client reads, so progress moves point by point."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, pid, ok):
+        from distributed import Queue
+        Queue(self.name).put([pid, ok])
+
+
 def run_dask(loomvp, groups, address, chunk, on_result, progress):
-    from distributed import Client, as_completed
+    import uuid
+
+    from distributed import Client, Queue
 
     with Client(address, timeout=10) as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
+        queue_name = "loomvp-sweep-" + uuid.uuid4().hex
+        queue = Queue(queue_name, client=client)
         futures = {}
         for key, members in groups.items():
-            # Four chunks per worker: each chunk loads the network once, and
-            # progress moves a chunk at a time.
+            # Four chunks per worker: each chunk loads the network once.
             size = chunk or max(1, math.ceil(len(members) / (4 * workers)))
             for start in range(0, len(members), size):
                 part = members[start:start + size]
                 # jobs=1: a worker thread runs one simulation at a time.
-                future = client.submit(run_group, loomvp, key, part, 1, pure=False)
+                future = client.submit(run_group, loomvp, key, part, 1, QueueProgress(queue_name), pure=False)
                 futures[future] = part
-        for future in as_completed(futures):
-            try:
-                results = future.result()
-            except Exception as e:  # the task itself died (worker lost): its points fail, the rest go on
-                results = {pid: {"status": "error", "exit_code": 3, "stats": None, "error": clip("dask task: %r" % e)}
-                           for pid, _ in futures[future]}
-            for pid, result in results.items():
-                on_result(pid, result)
-                progress.point_done(result["status"] == "pass")
+        counted = set()
+
+        def count(pid, ok):
+            if pid not in counted:
+                counted.add(pid)
+                progress.point_done(ok)
+
+        pending = set(futures)
+        while pending:
+            time.sleep(0.25)
+            for pid, ok in queue.get(batch=True):
+                count(pid, ok)
+            for future in [f for f in pending if f.done()]:
+                pending.discard(future)
+                try:
+                    results = future.result()
+                except Exception as e:  # the task itself died (worker lost): its points fail, the rest go on
+                    results = {pid: {"status": "error", "exit_code": 3, "stats": None,
+                                     "error": clip("dask task: %r" % e)} for pid, _ in futures[future]}
+                for pid, result in results.items():
+                    on_result(pid, result)
+                    count(pid, result["status"] == "pass")
+        queue.close()
 
 
 def main(argv=None):

@@ -3,6 +3,7 @@ real Dask cluster give the same table; a bad point is reported and the rest
 kept; a re-run resumes; a bad spec is exit 2 naming the field."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -68,6 +69,8 @@ class SweepSpecTest(unittest.TestCase):
             proc = sweep(dict(GRID, out=outs["dask"]), "--dask", cluster.address, "--chunk", "2")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("on Dask at tcp://127.0.0.1:", proc.stderr)
+        # Progress point by point (from the workers, through a Dask queue).
+        self.assertEqual(len(re.findall(r"sweep: \d/8 points \(0 failed\), .* ETA ", proc.stderr)), 8, proc.stderr)
 
         table = rows(outs["serial"])
         self.assertEqual(len(table), 8)
