@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/golden_reference.h"
+#include "platform/output_files.h"
 #include "platform/report.h"
 #include "platform/user_error.h"
 
@@ -20,6 +21,7 @@ namespace loomvp {
 namespace {
 
 constexpr size_t kMaxPoints = 100000;
+constexpr unsigned kMaxJobs = 256;
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
@@ -56,15 +58,17 @@ std::string point_text(const std::vector<std::string>& settings) {
 // The child's work: simulate one point, write its stats, exit.
 [[noreturn]] void run_point(const PlatformConfig& cfg, const std::shared_ptr<const Workload>& workload,
                             const CompiledWorkload& compiled, const MemoryPlan& plan, const DramImage& image,
-                            const GoldenOutputs& golden, const std::string& stats_path) {
+                            const GoldenOutputs& golden, const std::string& option, const std::string& stats_path) {
   int code = 1;
   try {
     const RunResult result =
         simulate(cfg, workload, compiled, plan, [&golden]() -> const GoldenOutputs& { return golden; }, &image);
-    std::ofstream out(stats_path);
-    out << stats_json(result).dump(2) << "\n";
-    out.close();
-    code = !out ? 3 : result.passed() ? 0 : 1;
+    // Temporary file and rename, close checked: a point file is whole or absent.
+    write_outputs({{option, stats_path, stats_json(result).dump(2) + "\n"}});
+    code = result.passed() ? 0 : 1;
+  } catch (const UserError& e) {
+    std::fprintf(stderr, "loomvp: error: %s\n", e.what());
+    code = 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loomvp sweep: point error: %s\n", e.what());
   }
@@ -75,9 +79,19 @@ std::string point_text(const std::vector<std::string>& settings) {
 }  // namespace
 
 int run_sweep(const SweepOptions& o, std::ostream& out) {
+  if (o.jobs > kMaxJobs)
+    throw UserError("--jobs", std::to_string(o.jobs), "allowed 0.." + std::to_string(kMaxJobs) + " (0: one per host CPU)");
   const auto points = read_points(o);
   if (!o.stats_dir.empty() && !std::filesystem::is_directory(o.stats_dir))
     throw UserError("--stats-dir", o.stats_dir, "not a directory");
+  const std::string tmp_prefix = "/tmp/loomvp-sweep-" + std::to_string(getpid()) + "-";
+  const auto stats_path = [&](size_t i) {
+    return o.stats_dir.empty() ? tmp_prefix + std::to_string(i) + ".json"
+                               : (std::filesystem::path(o.stats_dir) / ("point-" + std::to_string(i) + ".json")).string();
+  };
+  // Every point file is checked before anything is loaded or simulated.
+  if (!o.stats_dir.empty())
+    for (size_t i = 0; i < points.size(); ++i) check_writable("--stats-dir", stats_path(i));
 
   // Load once: every point's platform, limits and memory plan before any
   // tensor is generated, so bad input in any point is exit 2 at once.
@@ -122,11 +136,6 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   }
 
   const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const std::string tmp_prefix = "/tmp/loomvp-sweep-" + std::to_string(getpid()) + "-";
-  const auto stats_path = [&](size_t i) {
-    return o.stats_dir.empty() ? tmp_prefix + std::to_string(i) + ".json"
-                               : (std::filesystem::path(o.stats_dir) / ("point-" + std::to_string(i) + ".json")).string();
-  };
   char line[512];
   std::snprintf(line, sizeof line, "%-6s %14s %12s %8s  %s\n", "point", "cycles", "sim_us", "result", "settings");
   out << "LoomVP sweep: workload " << workload->name << ", " << points.size() << " points\n" << line << std::flush;
@@ -141,7 +150,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       const pid_t pid = fork();
       if (pid < 0) throw std::runtime_error("fork failed");
       if (pid == 0) run_point(configs[next], workload, compiled[image_of[next]], plans[next], images[image_of[next]], golden,
-                  stats_path(next));
+                  o.stats_dir.empty() ? "sweep (temporary stats file)" : "--stats-dir", stats_path(next));
       pids[next] = pid;
     }
     int status = 0;
@@ -157,9 +166,9 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
     }
     if (o.stats_dir.empty()) std::remove(stats_path(done).c_str());
     std::snprintf(line, sizeof line, "%-6zu %14llu %12.1f %8s  %s\n", done, (unsigned long long)cycles, sim_us,
-                  code == 0 ? "pass" : "FAIL", point_text(points[done]).c_str());
+                  code == 0 ? "pass" : code == 2 ? "ERROR" : "FAIL", point_text(points[done]).c_str());
     out << line << std::flush;
-    worst = std::max(worst, code == 0 ? 0 : 1);
+    worst = std::max(worst, code == 0 ? 0 : code == 2 ? 2 : 1);  // 2: a point file could not be written
   }
   return worst;
 }

@@ -21,8 +21,9 @@ struct SweepOptions {
   unsigned jobs = 0;                // children at a time; 0: one per host CPU
 };
 
-// Exit code: 2 for bad input (before anything is simulated), else 1 when any
-// point failed its checks, else 0. Prints one table row per point.
+// Exit code: 2 for bad input (before anything is simulated) or a point file
+// that could not be written, else 1 when any point failed its checks, else 0.
+// Prints one table row per point.
 int run_sweep(const SweepOptions& options, std::ostream& out);
 
 }  // namespace loomvp
