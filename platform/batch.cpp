@@ -179,6 +179,11 @@ void print_batch(std::ostream& out, const BatchResult& r) {
     std::snprintf(line, sizeof line, ", float model %.2f%%", pct(r.float_correct));
     out << line;
   }
+  // Exact counts too: a percentage rounds.
+  std::snprintf(line, sizeof line, "\ncorrect images: device %u, reference %u", r.device_correct, r.reference_correct);
+  out << line;
+  if (r.has_float) out << ", float " << r.float_correct;
+  out << " of " << r.images;
   std::snprintf(line, sizeof line, "\nper image: %.0f cycles, %.0f DRAM bytes; host %.1f s\n",
                 static_cast<double>(r.cycles) / r.images, static_cast<double>(r.dram_bytes) / r.images, r.host_seconds);
   out << line;

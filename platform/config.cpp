@@ -168,6 +168,22 @@ FaultConfig fault_from_json(const Reader& r, uint64_t dram_size) {
   return f;
 }
 
+// Energies are non-negative; the upper bounds only catch unit mistakes
+// (pJ vs nJ) far beyond any published figure.
+EnergyParams energy_from_json(const Reader& r) {
+  EnergyParams e;
+  e.mac16_pj = r.number("energy", "mac16_pj", 0, 1e4);
+  e.sip_bit_op_pj = r.number("energy", "sip_bit_op_pj", 0, 1e4);
+  e.elementwise_op_pj = r.number("energy", "elementwise_op_pj", 0, 1e4);
+  e.weight_buffer_pj_per_bit = r.number("energy", "weight_buffer_pj_per_bit", 0, 1e4);
+  e.activation_buffer_pj_per_bit = r.number("energy", "activation_buffer_pj_per_bit", 0, 1e4);
+  e.output_buffer_pj_per_bit = r.number("energy", "output_buffer_pj_per_bit", 0, 1e4);
+  e.dram_pj_per_byte = r.number("energy", "dram_pj_per_byte", 0, 1e6);
+  e.interconnect_pj_per_byte = r.number("energy", "interconnect_pj_per_byte", 0, 1e6);
+  e.static_power_mw = r.number("energy", "static_power_mw", 0, 1e6);
+  return e;
+}
+
 }  // namespace
 
 PlatformConfig platform_from_json(const json& j, const std::string& source,
@@ -185,6 +201,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.loom.clock_period = r.clock_period("loom");
   c.loom.dynamic_precision = r.boolean("loom", "dynamic_precision");
   c.loom.dynamic_precision_group = static_cast<uint32_t>(r.integer("loom", "dynamic_precision_group", 0, 65536));
+  c.loom.weight_group_precision = r.boolean("loom", "weight_group_precision");
   c.loom.dma.burst_bytes = static_cast<uint32_t>(r.integer("loom", "dma_burst_bytes", 4, 4096));
   c.loom.dma.max_outstanding = static_cast<uint32_t>(r.integer("loom", "dma_max_outstanding", 1, 1024));
   c.loom.limits.max_tensor_elements = r.integer("loom", "max_tensor_elements", 1, 1ull << 30);
@@ -259,6 +276,7 @@ PlatformConfig platform_from_json(const json& j, const std::string& source,
   c.limits.max_host_seconds = r.number("simulation", "max_host_seconds", 0, 1e6);
   c.dram_fault = fault_from_json(r, c.dram.size_bytes);
   c.traffic.quantum = quantum;
+  c.energy = energy_from_json(r);
   return c;
 }
 

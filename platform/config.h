@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/cpu/native_cpu.h"
+#include "models/energy/energy.h"
 #include "models/fault/fault_injector.h"
 #include "models/cpu/rv32/rv32_cpu.h"
 #include "models/interconnect/router.h"
@@ -47,6 +48,7 @@ struct PlatformConfig {
   FaultConfig dram_fault;  // between the interconnect and DRAM
   CompilerOptions compiler;
   TrafficConfig traffic;
+  EnergyParams energy;  // per-operation energies (docs/energy-model.md)
 };
 
 // Directory holding the built-in platform files.

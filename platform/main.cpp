@@ -26,6 +26,7 @@
 #include "models/cpu/gdb_server.h"
 #include "platform/batch.h"
 #include "platform/bench.h"
+#include "platform/budget.h"
 #include "platform/config.h"
 #include "platform/exec.h"
 #include "platform/input_checks.h"
@@ -33,6 +34,7 @@
 #include "platform/junit.h"
 #include "platform/networks.h"
 #include "platform/output_files.h"
+#include "platform/python_tool.h"
 #include "platform/report.h"
 #include "platform/runner.h"
 #include "platform/sweep.h"
@@ -52,8 +54,12 @@ const char* const kUsage =
     "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
     "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
     "                  [--platform NAME|FILE] [--set key=value]...\n"
-    "       loomvp sweep [--workload ..] [--engine ..] [--platform ..] [--set key=value]...\n"
+    "       loomvp sweep [--workload ..] [--profile ..] [--engine ..] [--platform ..] [--set key=value]...\n"
     "                    (--point \"key=value ...\")... | --points FILE  [--stats-dir DIR] [--jobs N]\n"
+    "       loomvp sweep SPEC.json [--dask ADDRESS] [--jobs N] [--serial]   (grid sweep, tools/sweep.py)\n"
+    "       loomvp budget --workload NAME (--target-fps F | --target-ms T) [--engine a,b,..] [--profile p,q,..]\n"
+    "                     [--platform ..] [--set key=value]... [--json FILE] [--jobs N] [--tolerance X]\n"
+    "       loomvp report --out DIR [--networks a,b,..|--all] [--engines a,b,..] [--profiles p,q,..]   (tools/report.py)\n"
     "       loomvp list\n"
     "       loomvp bench [--workload NAME|DIR] [--engines base,stripes,lm1b,lm2b,lm4b] [--vgg16]\n"
     "       loomvp bench --iss [--elf FILE.elf]\n"
@@ -177,10 +183,13 @@ int command_run(int argc, char** argv) {
 }
 
 int command_sweep(int argc, char** argv) {
+  // `loomvp sweep SPEC.json ...`: the grid sweep driver (tools/sweep.py).
+  if (argc > 1 && argv[1][0] != '-') exec_python_tool("tools/sweep.py", argc - 1, argv + 1);
   SweepOptions options;
   po::options_description desc("sweep options");
   desc.add_options()
       ("workload", po::value(&options.run.workload)->default_value("alexnet"), "built-in workload or bundle directory")
+      ("profile", po::value(&options.run.profile), "precision profile of a network (loomvp list)")
       ("engine", po::value(&options.run.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.run.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
       ("set", po::value(&options.run.overrides)->composing(), "a setting common to every point, key=value")
@@ -190,6 +199,51 @@ int command_sweep(int argc, char** argv) {
       ("jobs", po::value(&options.jobs)->default_value(0), "points simulated at a time (0: one per CPU)");
   parse(desc, argc, argv);
   return run_sweep(options, std::cout);
+}
+
+// "a,b" and repeated options alike: every item of every value.
+std::vector<std::string> comma_list(const std::vector<std::string>& values) {
+  std::vector<std::string> items;
+  for (const std::string& value : values) {
+    std::istringstream in(value);
+    for (std::string item; std::getline(in, item, ',');)
+      if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+int command_budget(int argc, char** argv) {
+  BudgetOptions options;
+  std::vector<std::string> engines, profiles;
+  po::options_description desc("budget options");
+  desc.add_options()
+      ("workload", po::value(&options.run.workload)->default_value("alexnet"), "built-in workload, network or bundle")
+      ("profile", po::value(&profiles)->composing(), "precision profiles (comma-separated or repeated)")
+      ("engine", po::value(&engines)->composing(), "engines (comma-separated or repeated; default: all)")
+      ("platform", po::value(&options.run.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
+      ("set", po::value(&options.run.overrides)->composing(), "a setting for every simulation, key=value")
+      ("target-fps", po::value<double>(), "frames per second to meet")
+      ("target-ms", po::value<double>(), "milliseconds per frame to meet")
+      ("json", po::value(&options.json_path), "write the results as JSON")
+      ("jobs", po::value(&options.jobs)->default_value(0), "simulations at a time (0: one per CPU)")
+      ("tolerance", po::value(&options.tolerance)->default_value(0.01), "relative width of the final bracket")
+      ("min-gb-per-s", po::value(&options.min_gb_per_s)->default_value(0.1), "lowest bandwidth searched")
+      ("max-gb-per-s", po::value(&options.max_gb_per_s)->default_value(1000), "highest bandwidth searched");
+  const po::variables_map vm = parse(desc, argc, argv);
+  if (vm.count("target-fps") == vm.count("target-ms"))
+    throw UserError("--target-fps/--target-ms", "", "give exactly one of them");
+  const double target = vm.count("target-fps") ? vm["target-fps"].as<double>() : vm["target-ms"].as<double>();
+  if (!(target > 0 && target < 1e9))
+    throw UserError(vm.count("target-fps") ? "--target-fps" : "--target-ms", std::to_string(target),
+                    "must be a positive number below 1e9");
+  options.target_ns = vm.count("target-fps") ? 1e9 / target : target * 1e6;
+  if (!(options.tolerance >= 1e-4 && options.tolerance <= 1))
+    throw UserError("--tolerance", std::to_string(options.tolerance), "allowed 0.0001..1");
+  if (!(options.min_gb_per_s >= 0.001 && options.min_gb_per_s < options.max_gb_per_s && options.max_gb_per_s <= 1e6))
+    throw UserError("--min-gb-per-s/--max-gb-per-s", "", "need 0.001 <= min < max <= 1000000");
+  options.engines = comma_list(engines);
+  options.profiles = comma_list(profiles);
+  return run_budget(options, std::cout);
 }
 
 int command_exec(int argc, char** argv) {
@@ -288,6 +342,8 @@ int sc_main(int argc, char** argv) {
     // A deliberate bug, so the tests can check exit code 3 (docs/errors.md).
     if (command == "internal-error-selftest") throw std::logic_error("deliberate internal error (self-test)");
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
+    if (command == "budget") return command_budget(argc - 1, argv + 1);
+    if (command == "report") exec_python_tool("tools/report.py", argc - 2, argv + 2);
     if (command == "--version" || command == "version" || command == "help" || command == "--help" || command == "-h")
       no_arguments(argc - 1, argv + 1);
     if (command == "--version" || command == "version") {
@@ -299,7 +355,7 @@ int sc_main(int argc, char** argv) {
       return kExitPass;
     }
     throw UserError("command line", command.empty() ? "(none)" : command,
-                    std::string("unknown command; allowed: run, exec, sweep, list, bench, help, --version\n") + kUsage);
+                    std::string("unknown command; allowed: run, exec, sweep, budget, report, list, bench, help, --version\n") + kUsage);
   } catch (const UserError& e) {
     std::cerr << "loomvp: error: " << e.what() << "\n";
     return kExitBadInput;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "loomvp_version.h"
+#include "models/energy/energy.h"
 
 namespace loomvp {
 
@@ -16,7 +17,27 @@ struct Totals {
   uint64_t cycles = 0, compute_cycles = 0, dma_cycles = 0, bytes_read = 0, bytes_written = 0, macs = 0;
   uint64_t stall_data_cycles = 0, stall_space_cycles = 0, drain_cycles = 0, tiles = 0, memory_bound_layers = 0;
   uint64_t bytes[static_cast<uint32_t>(TensorKind::Count)] = {};
+  LayerEnergy energy;
 };
+
+// The layer's energy from its counters (models/energy, docs/energy-model.md).
+LayerEnergy energy_of(const LayerResult& l, const RunResult& r) {
+  const LayerRecord& rec = l.record;
+  const auto bytes = [&rec](TensorKind k) { return rec.dram_bytes[static_cast<uint32_t>(k)]; };
+  LayerCounters c;
+  c.type = l.layer->type;
+  c.steps = rec.steps;
+  c.compute_cycles = rec.compute_cycles;
+  c.cycles = rec.cycles;
+  c.stored_pa = l.stored_pa;
+  c.stored_pw = l.stored_pw;
+  c.weight_bytes = bytes(TensorKind::Weights) + bytes(TensorKind::Bias);
+  c.input_bytes = bytes(TensorKind::Input) + bytes(TensorKind::Input2);
+  c.output_bytes = bytes(TensorKind::Output);
+  c.dram_bytes = rec.dram_bytes_read + rec.dram_bytes_written;
+  return layer_energy(c, engine_spec(r.platform.loom.engine), r.platform.energy,
+                      r.platform.loom.clock_period.to_seconds() * 1e9);
+}
 
 Totals totals_of(const RunResult& r) {
   Totals t;
@@ -33,6 +54,7 @@ Totals totals_of(const RunResult& r) {
     t.bytes_read += l.record.dram_bytes_read;
     t.bytes_written += l.record.dram_bytes_written;
     t.macs += l.layer->macs();
+    t.energy += energy_of(l, r);
   }
   return t;
 }
@@ -87,6 +109,17 @@ double lane_utilisation(const LayerResult& l, const EngineSpec& e) {
   return l.record.steps ? double(L.macs()) / double(l.record.steps * per_step) : 0.0;
 }
 
+json energy_json(const LayerEnergy& e) {
+  return {{"compute", e.compute},
+          {"weight_buffer", e.weight_buffer},
+          {"activation_buffer", e.activation_buffer},
+          {"output_buffer", e.output_buffer},
+          {"dram", e.dram},
+          {"interconnect", e.interconnect},
+          {"static", e.static_energy},
+          {"total", e.total}};
+}
+
 json bytes_by_kind(const uint64_t* bytes) {
   json j = json::object();
   for (uint32_t k = 0; k < static_cast<uint32_t>(TensorKind::Count); ++k)
@@ -107,23 +140,23 @@ void print_summary(std::ostream& out, const RunResult& r) {
   char line[512];
   const EngineSpec& engine = engine_spec(r.platform.loom.engine);
   std::snprintf(line, sizeof line,
-                "%-8s %-7s %-12s %-12s %-8s %6s %11s %11s %10s %10s %10s %5s %-7s %5s %11s %10s  %s\n", "layer",
+                "%-8s %-7s %-12s %-12s %-8s %6s %11s %11s %10s %10s %10s %5s %-7s %5s %11s %10s %10s  %s\n", "layer",
                 "type", "input", "output", "Pa/Pw/Po", "pa_dyn", "cycles", "compute", "stall_data", "stall_spc",
-                "dma", "tiles", "bound", "util", "DRAM read", "DRAM write", "check");
+                "dma", "tiles", "bound", "util", "DRAM read", "DRAM write", "energy_uJ", "check");
   out << line;
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
     const LayerRecord& rec = l.record;
     std::snprintf(line, sizeof line,
                   "%-8s %-7s %-12s %-12s %-8s %6.2f %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5.2f %11llu "
-                  "%10llu  %s\n",
+                  "%10llu %10.3f  %s\n",
                   L.name.c_str(), layer_type_name(L.type), L.in_shape.str().c_str(), L.out_shape.str().c_str(),
                   precisions(l).c_str(), rec.pa_dynamic_avg, (unsigned long long)rec.cycles,
                   (unsigned long long)rec.compute_cycles, (unsigned long long)rec.stall_data_cycles,
                   (unsigned long long)rec.stall_space_cycles, (unsigned long long)rec.dma_cycles,
                   (unsigned long long)rec.tiles, bound_name(l), lane_utilisation(l, engine),
                   (unsigned long long)rec.dram_bytes_read, (unsigned long long)rec.dram_bytes_written,
-                  check_text(l).c_str());
+                  energy_of(l, r).total / 1e6, check_text(l).c_str());
     out << line;
   }
   const Totals t = totals_of(r);
@@ -134,15 +167,20 @@ void print_summary(std::ostream& out, const RunResult& r) {
           << "x" << l.relayout.device_kw << ", stride 1)\n";
   const std::string bound = std::to_string(t.memory_bound_layers) + " mem";
   std::snprintf(line, sizeof line,
-                "%-8s %-7s %-12s %-12s %-8s %6s %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5s %11llu %10llu\n",
+                "%-8s %-7s %-12s %-12s %-8s %6s %11llu %11llu %10llu %10llu %10llu %5llu %-7s %5s %11llu %10llu "
+                "%10.3f\n",
                 "total", "", "", "", "", "", (unsigned long long)t.cycles, (unsigned long long)t.compute_cycles,
                 (unsigned long long)t.stall_data_cycles, (unsigned long long)t.stall_space_cycles,
                 (unsigned long long)t.dma_cycles, (unsigned long long)t.tiles, bound.c_str(), "",
-                (unsigned long long)t.bytes_read, (unsigned long long)t.bytes_written);
+                (unsigned long long)t.bytes_read, (unsigned long long)t.bytes_written, t.energy.total / 1e6);
   out << line << "\n";
   out << std::fixed << std::setprecision(3) << "accelerator time " << t.cycles / clock_ghz(r) / 1e6
       << " ms at " << std::setprecision(2) << clock_ghz(r) << " GHz; " << std::setprecision(2)
       << t.macs / 1e9 << " GMAC; host " << std::setprecision(2) << r.host_seconds << " s\n";
+  const LayerEnergy& e = t.energy;
+  out << std::setprecision(3) << "energy " << e.total / 1e6 << " uJ: compute " << e.compute / 1e6 << ", buffers "
+      << (e.weight_buffer + e.activation_buffer + e.output_buffer) / 1e6 << ", DRAM " << e.dram / 1e6
+      << ", interconnect " << e.interconnect / 1e6 << ", static " << e.static_energy / 1e6 << " uJ\n";
   if (r.traffic)
     out << std::setprecision(2) << "traffic generator: " << r.traffic->bytes << " B read, "
         << r.traffic->achieved_gb_per_s() << " GB/s achieved of " << r.platform.traffic.bandwidth_gb_per_s
@@ -191,6 +229,7 @@ json stats_json(const RunResult& r) {
         {"out_prec", L.out_prec},
         {"stored_precision", {{"pa", l.stored_pa}, {"pw", l.stored_pw}, {"po", l.stored_po}}},
         {"pa_dynamic_avg", rec.pa_dynamic_avg},
+        {"pw_group_avg", rec.pw_group_avg},
         {"macs", L.macs()},
         {"cycles", rec.cycles},
         {"compute_cycles", rec.compute_cycles},
@@ -215,6 +254,7 @@ json stats_json(const RunResult& r) {
         {"expected_checked", l.has_expected},
         {"expected_mismatches", l.expected_mismatches},
         {"output_fnv1a64", hex64(l.output_fnv1a64)},
+        {"energy_pj", energy_json(energy_of(l, r))},
     });
   }
   const Totals t = totals_of(r);
@@ -248,7 +288,8 @@ json stats_json(const RunResult& r) {
         {"dram_bytes_written", t.bytes_written},
         {"macs", t.macs},
         {"accelerator_time_ns", t.cycles / ghz},
-        {"simulated_time_ns", r.simulated_ns}}},
+        {"simulated_time_ns", r.simulated_ns},
+        {"energy_pj", energy_json(t.energy)}}},
       {"interconnect", initiators},
       {"dram", {{"bytes_read", r.dram_stats.bytes_read},
                 {"bytes_written", r.dram_stats.bytes_written},
@@ -287,7 +328,7 @@ json stats_json(const RunResult& r) {
 void write_csv(std::ostream& out, const RunResult& r) {
   out << "name,type,input_shape,output_shape,pa,pw,out_prec,pa_dynamic_avg,macs,cycles,compute_cycles,"
          "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches,stall_data_cycles,stall_space_cycles,"
-         "drain_cycles,bound,tiles,lane_utilisation\n";
+         "drain_cycles,bound,tiles,lane_utilisation,pw_group_avg\n";
   for (const LayerResult& l : r.layers) {
     const WorkloadLayer& L = *l.layer;
     out << L.name << ',' << layer_type_name(L.type) << ',' << L.in_shape.str() << ',' << L.out_shape.str() << ','
@@ -296,7 +337,7 @@ void write_csv(std::ostream& out, const RunResult& r) {
         << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << ','
         << l.record.stall_data_cycles << ',' << l.record.stall_space_cycles << ',' << l.record.drain_cycles << ','
         << bound_name(l) << ',' << l.record.tiles << ',' << lane_utilisation(l, engine_spec(r.platform.loom.engine))
-        << '\n';
+        << ',' << l.record.pw_group_avg << '\n';
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
+#include "models/loom/weight_groups.h"
 #include "platform/elf_loader.h"
 #include "platform/golden_reference.h"
 #include "platform/run_limits.h"
@@ -135,9 +136,17 @@ void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled,
     if (!plan.weight_addr[i]) continue;
     const uint32_t pw = LOOM_PREC_PW(plan.table[i].prec);
     const uint32_t cg = L.in_shape.c / L.groups;
-    const uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
-    packed = buffer.get(bytes);
-    bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
+    uint64_t bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+    if (plan.table[i].prec & LOOM_PREC_PW_GROUPS) {  // Pw_g of each group from the weights themselves
+      WeightGroups groups(L.groups, L.out_shape.c, cg, L.kh, L.kw, pw);
+      groups.set_precisions(groups.detect(L.weights.data()));
+      bytes = groups.stored_bytes();
+      packed = buffer.get(bytes);
+      groups.pack(L.weights.data(), packed);
+    } else {
+      packed = buffer.get(bytes);
+      bitplane::pack_weights(L.weights.data(), L.out_shape.c, cg, L.kh, L.kw, pw, packed);
+    }
     fn(plan.weight_addr[i] - SOC_DRAM_BASE, packed, bytes);
     fn(plan.bias_addr[i] - SOC_DRAM_BASE, reinterpret_cast<const uint8_t*>(L.bias.data()), L.bias.size() * 4);
   }
@@ -261,7 +270,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     t.stride = LOOM_YX(L.sy, L.sx);
     t.pad = LOOM_YX(L.py, L.px);
     t.groups = L.groups;
-    uint32_t pa2 = 0, pw = 0;
+    uint32_t pa2 = 0, pw = 0, weight_flags = 0;
     if (L.inputs.size() > 1) {
       const StoredTensor& in2 = plan.tensors.at(L.inputs[1]);
       t.in2_addr = in2.address;
@@ -269,7 +278,15 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     }
     if (L.weight_elements()) {
       pw = stored_precision(engine.stored_weight_prec, L.pw);
-      t.weight_addr = dram.allocate(bitplane::weight_bytes(L.out_shape.c, L.in_shape.c / L.groups, L.kh, L.kw, pw));
+      const uint32_t cg = L.in_shape.c / L.groups;
+      uint64_t weight_bytes = bitplane::weight_bytes(L.out_shape.c, cg, L.kh, L.kw, pw);
+      if (cfg.loom.weight_group_precision && engine.serial_weights) {
+        // Per-group Pw_g (packed from the weights later): room for the worst
+        // case, every group at PW, so the plan needs no tensor values.
+        weight_flags = LOOM_PREC_PW_GROUPS;
+        weight_bytes = WeightGroups(L.groups, L.out_shape.c, cg, L.kh, L.kw, pw).stored_bytes();
+      }
+      t.weight_addr = dram.allocate(weight_bytes);
       t.bias_addr = dram.allocate(uint64_t{L.out_shape.c} * 4);
     }
     plan.weight_addr.push_back(t.weight_addr);
@@ -283,7 +300,7 @@ MemoryPlan plan_memory(const PlatformConfig& cfg, const Workload& w, const Compi
     }
     const StoredTensor& out = plan.tensors.at(L.name);
     t.out_addr = out.address;
-    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2);
+    t.prec = LOOM_PREC(in.prec, pw, out.prec, pa2) | weight_flags;
     // Saturate at the profile's precision even when stored wider, so every
     // engine produces the same values.
     t.quant = L.shift | (L.relu ? LOOM_QUANT_RELU : 0) | (in.is_signed ? LOOM_QUANT_IN_SIGNED : 0) |

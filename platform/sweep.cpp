@@ -3,17 +3,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "platform/golden_reference.h"
 #include "platform/output_files.h"
+#include "platform/networks.h"
 #include "platform/report.h"
 #include "platform/user_error.h"
 
@@ -58,13 +59,13 @@ std::string point_text(const std::vector<std::string>& settings) {
 // The child's work: simulate one point, write its stats, exit.
 [[noreturn]] void run_point(const PlatformConfig& cfg, const std::shared_ptr<const Workload>& workload,
                             const CompiledWorkload& compiled, const MemoryPlan& plan, const DramImage& image,
-                            const GoldenOutputs& golden, const std::string& option, const std::string& stats_path) {
+                            const GoldenOutputs& golden, const std::string& stats_path, size_t point) {
   int code = 1;
   try {
     const RunResult result =
         simulate(cfg, workload, compiled, plan, [&golden]() -> const GoldenOutputs& { return golden; }, &image);
     // Temporary file and rename, close checked: a point file is whole or absent.
-    write_outputs({{option, stats_path, stats_json(result).dump(2) + "\n"}});
+    write_outputs({{"sweep point " + std::to_string(point), stats_path, stats_json(result).dump(2) + "\n"}});
     code = result.passed() ? 0 : 1;
   } catch (const UserError& e) {
     std::fprintf(stderr, "loomvp: error: %s\n", e.what());
@@ -78,98 +79,143 @@ std::string point_text(const std::vector<std::string>& settings) {
 
 }  // namespace
 
+struct SweepSession::State {
+  RunOptions run;
+  std::shared_ptr<Workload> workload;
+  std::vector<PlatformConfig> configs;
+  std::vector<MemoryPlan> plans;
+  bool loaded = false;  // tensors read and golden outputs computed
+  GoldenOutputs golden;
+  // Compiled and packed once per distinct layout (engine, compiler options).
+  std::vector<CompiledWorkload> compiled;
+  std::vector<DramImage> images;
+  std::vector<size_t> image_of;  // per point, once packed
+};
+
+SweepSession::SweepSession(const RunOptions& run) : state_(std::make_unique<State>()) {
+  state_->run = run;
+  state_->workload = std::make_shared<Workload>(read_network(resolve_workload(run.workload, run.profile, std::cerr)));
+}
+
+SweepSession::~SweepSession() = default;
+
+const Workload& SweepSession::workload() const { return *state_->workload; }
+
+size_t SweepSession::add_point(const std::vector<std::string>& settings) {
+  State& s = *state_;
+  std::vector<std::string> overrides = s.run.overrides;
+  overrides.insert(overrides.end(), settings.begin(), settings.end());
+  PlatformConfig cfg = load_platform(s.run.platform, s.run.engine, overrides);
+  check_cpu_firmware(cfg);
+  check_device_limits(*s.workload, cfg.loom.limits);
+  MemoryPlan plan = plan_memory(cfg, *s.workload, compile_workload(*s.workload, cfg.compiler));
+  s.configs.push_back(std::move(cfg));
+  s.plans.push_back(std::move(plan));
+  s.image_of.push_back(SIZE_MAX);
+  return s.configs.size() - 1;
+}
+
+void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
+                       const std::function<std::string(size_t)>& stats_path,
+                       const std::function<void(size_t, const PointResult&)>& done) {
+  State& s = *state_;
+  if (!s.loaded) {
+    read_tensors(*s.workload);
+    s.golden = golden_outputs(*s.workload);
+    s.loaded = true;
+  }
+  for (size_t i : points) {
+    if (s.image_of[i] != SIZE_MAX) continue;
+    size_t same = 0;
+    while (same < s.plans.size() && !(s.image_of[same] != SIZE_MAX && same_layout(s.plans[same], s.plans[i]))) ++same;
+    if (same < s.plans.size()) {
+      s.image_of[i] = s.image_of[same];
+    } else {
+      s.image_of[i] = s.images.size();
+      s.compiled.push_back(compile_workload(*s.workload, s.configs[i].compiler));
+      s.images.push_back(pack_tensors(*s.workload, s.compiled.back(), s.plans[i]));
+    }
+  }
+
+  static std::atomic<unsigned> temp_serial{0};
+  const std::string tmp_prefix = "/tmp/loomvp-sweep-" + std::to_string(getpid()) + "-";
+  std::vector<std::string> paths(points.size());
+  for (size_t k = 0; k < points.size(); ++k) {
+    paths[k] = stats_path(points[k]);
+    if (paths[k].empty()) paths[k] = tmp_prefix + std::to_string(temp_serial++) + ".json";
+  }
+  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::fflush(nullptr);
+  std::cout.flush();
+
+  // Children in order, at most `jobs` at a time; results reported in order.
+  std::vector<pid_t> pids(points.size(), -1);
+  size_t next = 0;
+  for (size_t k = 0; k < points.size(); ++k) {
+    for (; next < points.size() && next < k + jobs; ++next) {
+      const size_t i = points[next];
+      const pid_t pid = fork();
+      if (pid < 0) throw std::runtime_error("fork failed");
+      if (pid == 0)
+        run_point(s.configs[i], s.workload, s.compiled[s.image_of[i]], s.plans[i], s.images[s.image_of[i]], s.golden,
+                  paths[next], i);
+      pids[next] = pid;
+    }
+    int status = 0;
+    waitpid(pids[k], &status, 0);
+    PointResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+    std::ifstream in(paths[k]);
+    result.stats = nlohmann::json::parse(in, nullptr, false);
+    if (result.stats.is_discarded()) result.stats = nullptr;
+    if (stats_path(points[k]).empty()) std::remove(paths[k].c_str());
+    done(points[k], result);
+  }
+}
+
 int run_sweep(const SweepOptions& o, std::ostream& out) {
   if (o.jobs > kMaxJobs)
     throw UserError("--jobs", std::to_string(o.jobs), "allowed 0.." + std::to_string(kMaxJobs) + " (0: one per host CPU)");
   const auto points = read_points(o);
   if (!o.stats_dir.empty() && !std::filesystem::is_directory(o.stats_dir))
     throw UserError("--stats-dir", o.stats_dir, "not a directory");
-  const std::string tmp_prefix = "/tmp/loomvp-sweep-" + std::to_string(getpid()) + "-";
   const auto stats_path = [&](size_t i) {
-    return o.stats_dir.empty() ? tmp_prefix + std::to_string(i) + ".json"
+    return o.stats_dir.empty() ? std::string()
                                : (std::filesystem::path(o.stats_dir) / ("point-" + std::to_string(i) + ".json")).string();
   };
   // Every point file is checked before anything is loaded or simulated.
   if (!o.stats_dir.empty())
     for (size_t i = 0; i < points.size(); ++i) check_writable("--stats-dir", stats_path(i));
 
-  // Load once: every point's platform, limits and memory plan before any
-  // tensor is generated, so bad input in any point is exit 2 at once.
-  std::vector<PlatformConfig> configs;
+  // Every point's platform, limits and memory plan before any tensor is
+  // generated, so bad input in any point is exit 2 at once.
+  SweepSession session(o.run);
+  std::vector<size_t> indices;
   for (size_t i = 0; i < points.size(); ++i) {
-    std::vector<std::string> overrides = o.run.overrides;
-    overrides.insert(overrides.end(), points[i].begin(), points[i].end());
     try {
-      configs.push_back(load_platform(o.run.platform, o.run.engine, overrides));
-      check_cpu_firmware(configs.back());
+      indices.push_back(session.add_point(points[i]));
     } catch (const UserError& e) {
       throw UserError("--point " + std::to_string(i), point_text(points[i]), e.what());
-    }
-  }
-  auto workload = std::make_shared<Workload>(read_network(o.run.workload));
-  std::vector<MemoryPlan> plans;
-  for (size_t i = 0; i < configs.size(); ++i) {
-    try {
-      check_device_limits(*workload, configs[i].loom.limits);
-      plans.push_back(plan_memory(configs[i], *workload, compile_workload(*workload, configs[i].compiler)));
-    } catch (const UserError& e) {
-      throw UserError("--point " + std::to_string(i), point_text(points[i]), e.what());
-    }
-  }
-  read_tensors(*workload);
-  const GoldenOutputs golden = golden_outputs(*workload);
-  // Compiled and packed once per distinct layout (engine, compiler
-  // options), shared by the children.
-  std::vector<CompiledWorkload> compiled;
-  std::vector<DramImage> images;
-  std::vector<size_t> image_of(plans.size());
-  for (size_t i = 0; i < plans.size(); ++i) {
-    size_t same = 0;
-    while (same < i && !same_layout(plans[same], plans[i])) ++same;
-    if (same == i) {
-      image_of[i] = images.size();
-      compiled.push_back(compile_workload(*workload, configs[i].compiler));
-      images.push_back(pack_tensors(*workload, compiled.back(), plans[i]));
-    } else {
-      image_of[i] = image_of[same];
     }
   }
 
-  const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   char line[512];
   std::snprintf(line, sizeof line, "%-6s %14s %12s %8s  %s\n", "point", "cycles", "sim_us", "result", "settings");
-  out << "LoomVP sweep: workload " << workload->name << ", " << points.size() << " points\n" << line << std::flush;
-  std::fflush(nullptr);
-
-  // Children in order, at most `jobs` at a time; rows printed in point order.
-  std::vector<pid_t> pids(points.size(), -1);
+  out << "LoomVP sweep: workload " << session.workload().name << ", " << points.size() << " points\n"
+      << line << std::flush;
   int worst = 0;
-  size_t next = 0;
-  for (size_t done = 0; done < points.size(); ++done) {
-    for (; next < points.size() && next < done + jobs; ++next) {
-      const pid_t pid = fork();
-      if (pid < 0) throw std::runtime_error("fork failed");
-      if (pid == 0) run_point(configs[next], workload, compiled[image_of[next]], plans[next], images[image_of[next]], golden,
-                  o.stats_dir.empty() ? "sweep (temporary stats file)" : "--stats-dir", stats_path(next));
-      pids[next] = pid;
-    }
-    int status = 0;
-    waitpid(pids[done], &status, 0);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+  session.run(indices, o.jobs, stats_path, [&](size_t i, const SweepSession::PointResult& r) {
     uint64_t cycles = 0;
     double sim_us = 0;
-    std::ifstream in(stats_path(done));
-    const nlohmann::json stats = nlohmann::json::parse(in, nullptr, false);
-    if (!stats.is_discarded() && stats.contains("totals")) {
-      cycles = stats["totals"].value("cycles", uint64_t{0});
-      sim_us = stats["totals"].value("simulated_time_ns", 0.0) / 1000;
+    if (r.stats.is_object() && r.stats.contains("totals")) {
+      cycles = r.stats["totals"].value("cycles", uint64_t{0});
+      sim_us = r.stats["totals"].value("simulated_time_ns", 0.0) / 1000;
     }
-    if (o.stats_dir.empty()) std::remove(stats_path(done).c_str());
-    std::snprintf(line, sizeof line, "%-6zu %14llu %12.1f %8s  %s\n", done, (unsigned long long)cycles, sim_us,
-                  code == 0 ? "pass" : code == 2 ? "ERROR" : "FAIL", point_text(points[done]).c_str());
+    std::snprintf(line, sizeof line, "%-6zu %14llu %12.1f %8s  %s\n", i, (unsigned long long)cycles, sim_us,
+                  r.exit_code == 0 ? "pass" : r.exit_code == 2 ? "ERROR" : "FAIL", point_text(points[i]).c_str());
     out << line << std::flush;
-    worst = std::max(worst, code == 0 ? 0 : code == 2 ? 2 : 1);  // 2: a point file could not be written
-  }
+    worst = std::max(worst, r.exit_code == 0 ? 0 : r.exit_code == 2 ? 2 : 1);  // 2: its point file could not be written
+  });
   return worst;
 }
 

@@ -586,7 +586,8 @@ def main(argv=None):
                                  + ", ".join(networks.index()["networks"]))
             if not 0 <= a.input_set <= 10000:
                 raise ModelError(f"--input-set: {a.input_set}; allowed 0..10000")
-            import_network(a.network, a.profile, a.out, input_set=a.input_set,
+            name, count = networks.INPUT_SET_VARIANTS.get(a.network, (a.network, a.input_set))
+            import_network(name, a.profile, a.out, input_set=count,
                            progress=lambda m: print(f"import_model: {m}", file=sys.stderr))
         else:
             for opt, v in (("--pa", a.pa), ("--pw", a.pw)):

@@ -49,10 +49,14 @@ INPUT_HW = {"alexnet": 227, "nin": 227}
 
 
 FMNIST_DIR = os.path.join(REPO, "workloads", "fmnist")  # trained by tools/bitprune_train.py
+# Networks that are another network with a bigger input set: the fmnist network with the
+# whole Fashion-MNIST test set (for `loomvp run --batch 10000`; generated into the cache).
+INPUT_SET_VARIANTS = {"fmnist-test10k": ("fmnist", 10000)}
 
 
 def profiles(name):
     """Profile names available for a network (the first is the default)."""
+    name = INPUT_SET_VARIANTS.get(name, (name,))[0]
     if name == "fmnist":
         return ["learned", "uniform16", "uniform8"]
     p = []
@@ -240,6 +244,9 @@ def index():
     nets["fmnist"] = {"description": "Fashion-MNIST CNN (3 conv + 2 fc) with bitlengths learned by "
                                      "tools/bitprune_train.py; trained weights",
                       "profiles": profiles("fmnist")}
+    nets["fmnist-test10k"] = {"description": "the fmnist network with all 10,000 Fashion-MNIST test "
+                                             "images as its input set (for --batch 10000)",
+                              "profiles": profiles("fmnist")}
     return {"format": "loomvp-networks", "version": 1,
             "generator": "tools/import_model.py --network NAME --profile PROFILE --out DIR",
             "networks": nets}

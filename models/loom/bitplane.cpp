@@ -23,9 +23,9 @@ struct SpreadTable {
 };
 constexpr SpreadTable kSpread;
 
-// One brick: 16 lane values (already masked to `prec` bits) -> `prec`
-// 16-bit planes, little endian.
-inline void pack_brick(const uint32_t (&lane_bits)[kLanes], uint32_t prec, uint8_t* out) {
+}  // namespace
+
+void pack_brick(const uint32_t (&lane_bits)[kLanes], uint32_t prec, uint8_t* out) {
   uint64_t low[2] = {}, high[2] = {};  // low / high byte of lanes 0-7 and 8-15
   for (uint32_t i = 0; i < kLanes; ++i) {
     low[i / 8] |= uint64_t(lane_bits[i] & 0xFFu) << (8 * (i % 8));
@@ -40,7 +40,7 @@ inline void pack_brick(const uint32_t (&lane_bits)[kLanes], uint32_t prec, uint8
   }
 }
 
-inline void unpack_brick(const uint8_t* in, uint32_t prec, bool is_signed, int32_t (&lanes)[kLanes]) {
+void unpack_brick(const uint8_t* in, uint32_t prec, bool is_signed, int32_t (&lanes)[kLanes]) {
   uint64_t low[2] = {}, high[2] = {};
   for (uint32_t p = 0; p < prec; ++p) {
     uint64_t* bytes = p < 8 ? low : high;
@@ -55,6 +55,8 @@ inline void unpack_brick(const uint8_t* in, uint32_t prec, bool is_signed, int32
     lanes[i] = (is_signed && (bits & sign)) ? bits - (sign << 1) : bits;
   }
 }
+
+namespace {
 
 // Positions are (outer, inner) pairs; the value of channel ch at a position
 // is values[outer * outer_stride + ch * channel_stride + inner].
@@ -109,6 +111,12 @@ Layout weight_layout(uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
   return {f, kernel, cg * kernel, kernel, cg};
 }
 
+// Weights F x KH x KW x Cg: one position per filter and kernel position,
+// channels adjacent.
+Layout weight_layout_channels_last(uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
+  return {uint64_t{f} * kh * kw, 1, cg, 1, cg};
+}
+
 }  // namespace
 
 void pack_activations(const int32_t* values, uint32_t c, uint32_t h, uint32_t w, uint32_t prec,
@@ -129,6 +137,11 @@ void pack_weights(const int16_t* values, uint32_t f, uint32_t cg, uint32_t kh, u
 void unpack_weights(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
                     uint32_t prec, int16_t* values) {
   unpack(in, weight_layout(f, cg, kh, kw), prec, true, values);
+}
+
+void unpack_weights_channels_last(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
+                                  uint32_t prec, int16_t* values) {
+  unpack(in, weight_layout_channels_last(f, cg, kh, kw), prec, true, values);
 }
 
 }  // namespace loomvp::bitplane

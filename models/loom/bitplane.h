@@ -30,6 +30,11 @@ inline int64_t min_value(uint32_t prec, bool is_signed) {
   return is_signed ? -(int64_t{1} << (prec - 1)) : 0;
 }
 
+// One brick: 16 lane values (already masked to `prec` bits) <-> `prec`
+// 16-bit planes, little endian.
+void pack_brick(const uint32_t (&lane_bits)[kLanes], uint32_t prec, uint8_t* out);
+void unpack_brick(const uint8_t* in, uint32_t prec, bool is_signed, int32_t (&lanes)[kLanes]);
+
 // Activations: values in C x H x W order (channel-major, as in the golden
 // model); packed position by position (h, w).
 void pack_activations(const int32_t* values, uint32_t c, uint32_t h, uint32_t w, uint32_t prec,
@@ -42,5 +47,9 @@ void pack_weights(const int16_t* values, uint32_t f, uint32_t cg, uint32_t kh, u
                   uint32_t prec, uint8_t* out);
 void unpack_weights(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
                     uint32_t prec, int16_t* values);
+// The same weights in F x KH x KW x Cg order, the order of their bricks in
+// DRAM: every value lands next to the previous one.
+void unpack_weights_channels_last(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
+                                  uint32_t prec, int16_t* values);
 
 }  // namespace loomvp::bitplane

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <type_traits>
 
 #include "models/loom/bitplane.h"
 
@@ -17,77 +19,144 @@ int32_t requantize(int64_t acc, const LayerDesc& d) {
 
 namespace {
 
-// Output columns [lo, hi) whose input column ox * stride + offset is inside [0, width).
-inline void valid_columns(int64_t offset, uint32_t stride, uint32_t width, uint32_t out_w,
-                          uint32_t& lo, uint32_t& hi) {
-  const int64_t first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  const int64_t last = (int64_t{width} - 1 - offset) < 0 ? -1 : (int64_t{width} - 1 - offset) / stride;
-  lo = static_cast<uint32_t>(std::min<int64_t>(first, out_w));
-  hi = static_cast<uint32_t>(std::clamp<int64_t>(last + 1, lo, out_w));
-}
+// Conv and fc as one matrix product: out[f][p] = sum over k of W[f][k] *
+// X[p][k], k = (ky * kw + kx) * cg + c (the weights' order in DRAM), X the
+// im2col rows of the input, built a chunk of output positions at a time.
 
-// Convolution row by row: for one filter and output row, every weight is
-// broadcast over the row's valid output columns (contiguous for stride 1, so
-// the compiler vectorises it). Acc is int32 where the bound proves it safe.
-template <typename Acc>
-void convolve(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>& out) {
-  const uint32_t cg = d.in_c_per_group(), fg = d.out_c_per_group();
-  std::vector<Acc> row(d.out_w);
-  std::vector<uint32_t> col_lo(d.kw), col_hi(d.kw);  // valid output columns per kernel column
-  for (uint32_t kx = 0; kx < d.kw; ++kx)
-    valid_columns(int64_t{kx} - d.px, d.sx, d.in_w, d.out_w, col_lo[kx], col_hi[kx]);
-  for (uint32_t f = 0; f < d.out_c; ++f) {
-    const uint32_t group = f / fg;
-    const int16_t* filter = op.weights + uint64_t{f} * cg * d.kh * d.kw;
-    for (uint32_t oy = 0; oy < d.out_h; ++oy) {
-      std::fill(row.begin(), row.end(), Acc{0});
-      for (uint32_t c = 0; c < cg; ++c) {
-        const int32_t* plane = op.input + uint64_t{group * cg + c} * d.in_h * d.in_w;
-        for (uint32_t ky = 0; ky < d.kh; ++ky) {
-          const int64_t iy = int64_t{oy} * d.sy + ky - d.py;
-          if (iy < 0 || iy >= d.in_h) continue;
-          const int32_t* in_row = plane + iy * d.in_w;
-          for (uint32_t kx = 0; kx < d.kw; ++kx) {
-            const Acc w = filter[(uint64_t{c} * d.kh + ky) * d.kw + kx];
-            if (w == 0) continue;
-            const int64_t offset = int64_t{kx} - d.px;
-            const uint32_t lo = col_lo[kx], hi = col_hi[kx];
-            if (d.sx == 1)
-              for (uint32_t ox = lo; ox < hi; ++ox) row[ox] += w * in_row[ox + offset];
-            else
-              for (uint32_t ox = lo; ox < hi; ++ox) row[ox] += w * in_row[int64_t{ox} * d.sx + offset];
-          }
-        }
+// Hot loops compiled for AVX2 too where the compiler can pick at run time
+// (not under ASan, whose runtime starts after ifunc resolvers).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define LOOMVP_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LOOMVP_VECTOR_CLONES
+#endif
+
+constexpr uint64_t kChunkBytes = 512 * 1024;  // im2col rows per chunk: about half an L2
+constexpr uint32_t kFilterBlock = 4;          // filters sharing each im2col row load
+
+// acc[j * count + r] += sum over k in [k0, k1) of w[j][k] * rows[r][k], for
+// the `filters` (1..4) weight rows at w (k_len apart). Acc holds any sum of
+// k1 - k0 products (the caller guarantees it).
+template <typename T, typename Acc>
+inline void block_products(const T* rows, uint64_t count, uint64_t k_len, const int16_t* w, uint32_t filters,
+                           uint64_t k0, uint64_t k1, int64_t* acc) {
+  for (uint64_t r = 0; r < count; ++r) {
+    const T* x = rows + r * k_len;
+    if (filters == kFilterBlock) {
+      const int16_t *w0 = w, *w1 = w + k_len, *w2 = w + 2 * k_len, *w3 = w + 3 * k_len;
+      Acc a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (uint64_t k = k0; k < k1; ++k) {
+        const Acc v = x[k];
+        a0 += w0[k] * v;
+        a1 += w1[k] * v;
+        a2 += w2[k] * v;
+        a3 += w3[k] * v;
       }
-      int32_t* dst = out.data() + (uint64_t{f} * d.out_h + oy) * d.out_w;
-      for (uint32_t ox = 0; ox < d.out_w; ++ox)
-        dst[ox] = requantize(int64_t{row[ox]} + op.bias[f], d);
+      acc[r] += a0, acc[count + r] += a1, acc[2 * count + r] += a2, acc[3 * count + r] += a3;
+    } else {
+      for (uint32_t j = 0; j < filters; ++j) {
+        const int16_t* wj = w + j * k_len;
+        Acc a = 0;
+        for (uint64_t k = k0; k < k1; ++k) a += wj[k] * Acc{x[k]};
+        acc[j * count + r] += a;
+      }
     }
   }
 }
 
-// Fully connected: weights F x (C x H x W) match the input's C x H x W order,
-// so each output is one dot product.
-template <typename Acc>
-void fully_connected(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>& out) {
-  const uint64_t n = d.input_elements();
-  for (uint32_t f = 0; f < d.out_c; ++f) {
-    const int16_t* w = op.weights + f * n;
-    Acc acc = 0;
-    for (uint64_t i = 0; i < n; ++i) acc += Acc{w[i]} * op.input[i];
-    out[f] = requantize(int64_t{acc} + op.bias[f], d);
+// int16 values summed in int32 (pmaddwd when vectorised).
+LOOMVP_VECTOR_CLONES void block_products_int16(const int16_t* rows, uint64_t count, uint64_t k_len,
+                                               const int16_t* w, uint32_t filters, uint64_t k0, uint64_t k1,
+                                               int64_t* acc) {
+  block_products<int16_t, int32_t>(rows, count, k_len, w, filters, k0, k1, acc);
+}
+
+void block_products_wide(const int32_t* rows, uint64_t count, uint64_t k_len, const int16_t* w, uint32_t filters,
+                         uint64_t k0, uint64_t k1, int64_t* acc) {
+  block_products<int32_t, int64_t>(rows, count, k_len, w, filters, k0, k1, acc);
+}
+
+// The input C x H x W as H x W x C values of type T.
+template <typename T>
+std::vector<T> channels_last(const LayerDesc& d, const int32_t* input) {
+  const uint64_t pixels = uint64_t{d.in_h} * d.in_w;
+  std::vector<T> out(pixels * d.in_c);
+  for (uint32_t c = 0; c < d.in_c; ++c) {
+    const int32_t* plane = input + c * pixels;
+    for (uint64_t p = 0; p < pixels; ++p) out[p * d.in_c + c] = static_cast<T>(plane[p]);
+  }
+  return out;
+}
+
+// im2col rows of output positions [first, first + count) in group g: row r
+// holds the kh * kw * cg values the window of position first + r reads
+// (zeros outside the input).
+template <typename T>
+void im2col(const LayerDesc& d, const T* hwc, uint32_t group, uint64_t first, uint64_t count, T* rows) {
+  const uint32_t cg = d.in_c_per_group();
+  for (uint64_t p = first; p < first + count; ++p) {
+    const int64_t y0 = int64_t(p / d.out_w) * d.sy - d.py, x0 = int64_t(p % d.out_w) * d.sx - d.px;
+    for (uint32_t ky = 0; ky < d.kh; ++ky) {
+      const int64_t iy = y0 + ky;
+      for (uint32_t kx = 0; kx < d.kw; ++kx, rows += cg) {
+        const int64_t ix = x0 + kx;
+        if (iy < 0 || iy >= d.in_h || ix < 0 || ix >= d.in_w)
+          std::fill(rows, rows + cg, T{0});
+        else
+          std::copy_n(hwc + (uint64_t(iy) * d.in_w + ix) * d.in_c + uint64_t{group} * cg, cg, rows);
+      }
+    }
   }
 }
 
-// True when |sum of products| stays below 2^31 for any data of these
-// precisions. Strict: two most-negative operands give +2^(pa-1) * 2^(pw-1)
-// per term, and the sum may reach exactly +2^31, one past INT32_MAX.
-// (At most 2^16 * 2^15 * 2^32 = 2^63: the product fits in 64 bits.)
-bool products_fit_int32(const LayerDesc& d) {
-  const uint64_t max_act = uint64_t{1} << (d.in_signed ? d.pa - 1 : d.pa);
-  const uint64_t max_weight = uint64_t{1} << (d.pw - 1);
-  const uint64_t terms = uint64_t{d.in_c_per_group()} * d.kh * d.kw;
-  return max_act * max_weight * terms < (uint64_t{1} << 31);
+int32_t max_magnitude(const int16_t* values, uint64_t count) {
+  int32_t m = 0;
+  for (uint64_t i = 0; i < count; ++i) m = std::max(m, std::abs(int32_t{values[i]}));
+  return m;
+}
+
+// Conv or fc over input values of type T (H x W x C): int16 values are
+// summed in int32 over runs of terms whose sum cannot overflow (from the
+// largest activation and weight magnitudes), int32 values in int64.
+template <typename T>
+void matrix_layer(const LayerDesc& d, const LayerOperands& op, const std::vector<T>& hwc, int64_t max_activation,
+                  std::vector<int32_t>& out) {
+  const uint32_t cg = d.in_c_per_group(), fg = d.out_c_per_group();
+  const uint64_t k_len = uint64_t{d.kh} * d.kw * cg, positions = uint64_t{d.out_h} * d.out_w;
+  const uint64_t chunk = std::clamp<uint64_t>(kChunkBytes / (k_len * sizeof(T)), 1, positions);
+  std::vector<T> rows(chunk * k_len);
+  std::vector<int64_t> acc(kFilterBlock * chunk);
+  for (uint32_t g = 0; g < d.groups; ++g)
+    for (uint64_t first = 0; first < positions; first += chunk) {
+      const uint64_t count = std::min(chunk, positions - first);
+      im2col(d, hwc.data(), g, first, count, rows.data());
+      for (uint32_t f0 = g * fg; f0 < (g + 1) * fg; f0 += kFilterBlock) {
+        const uint32_t filters = std::min(kFilterBlock, (g + 1) * fg - f0);
+        const int16_t* w = op.weights + f0 * k_len;
+        std::fill(acc.begin(), acc.end(), 0);
+        if constexpr (std::is_same_v<T, int16_t>) {
+          const int64_t largest_product = max_activation * max_magnitude(w, filters * k_len);
+          const uint64_t run = largest_product ? INT32_MAX / largest_product : k_len;  // >= 1: both <= 2^15
+          for (uint64_t k0 = 0; k0 < k_len; k0 += run)
+            block_products_int16(rows.data(), count, k_len, w, filters, k0, std::min(k_len, k0 + run), acc.data());
+        } else {
+          block_products_wide(rows.data(), count, k_len, w, filters, 0, k_len, acc.data());
+        }
+        for (uint32_t j = 0; j < filters; ++j)
+          for (uint64_t r = 0; r < count; ++r)
+            out[(f0 + j) * positions + first + r] = requantize(acc[j * count + r] + op.bias[f0 + j], d);
+      }
+    }
+}
+
+void weighted_layer(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>& out) {
+  int64_t lo = 0, hi = 0;
+  const uint64_t n = d.input_elements();
+  for (uint64_t i = 0; i < n; ++i) lo = std::min<int64_t>(lo, op.input[i]), hi = std::max<int64_t>(hi, op.input[i]);
+  if (lo >= INT16_MIN && hi <= INT16_MAX)
+    matrix_layer(d, op, channels_last<int16_t>(d, op.input), std::max(-lo, hi), out);
+  else
+    matrix_layer(d, op, channels_last<int32_t>(d, op.input), 0, out);
 }
 
 void pool(const LayerDesc& d, const LayerOperands& op, std::vector<int32_t>& out) {
@@ -121,16 +190,8 @@ std::vector<int32_t> compute_layer(const LayerDesc& d, const LayerOperands& op) 
   std::vector<int32_t> out(d.output_elements());
   switch (d.type) {
     case LayerType::Conv:
-      if (products_fit_int32(d))
-        convolve<int32_t>(d, op, out);
-      else
-        convolve<int64_t>(d, op, out);
-      break;
     case LayerType::Fc:
-      if (products_fit_int32(d))
-        fully_connected<int32_t>(d, op, out);
-      else
-        fully_connected<int64_t>(d, op, out);
+      weighted_layer(d, op, out);
       break;
     case LayerType::MaxPool:
     case LayerType::AvgPool:

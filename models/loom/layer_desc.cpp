@@ -1,6 +1,7 @@
 #include "layer_desc.h"
 
 #include "models/loom/bitplane.h"
+#include "models/loom/weight_groups.h"
 
 namespace loomvp {
 
@@ -29,6 +30,12 @@ uint64_t LayerDesc::input2_bytes() const {
 }
 uint64_t LayerDesc::weight_bytes() const {
   return has_weights() ? bitplane::weight_bytes(out_c, in_c_per_group(), kh, kw, pw) : 0;
+}
+uint64_t LayerDesc::weight_table_bytes() const {
+  if (!has_weights()) return 0;
+  const uint64_t blocks = (out_c_per_group() + WeightGroups::kFilters - 1) / WeightGroups::kFilters;
+  const uint64_t entries = groups * blocks * kh * kw * bitplane::bricks(in_c_per_group());
+  return (entries + WeightGroups::kTableAlignment - 1) / WeightGroups::kTableAlignment * WeightGroups::kTableAlignment;
 }
 uint64_t LayerDesc::output_bytes() const {
   return bitplane::activation_bytes(out_c, out_h, out_w, po);
@@ -108,6 +115,7 @@ DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
   d.out_signed = regs.quant & LOOM_QUANT_OUT_SIGNED;
   d.sat_prec = LOOM_QUANT_SAT_PREC(regs.quant);
   if (d.sat_prec == 0) d.sat_prec = d.po;
+  d.weight_groups = (regs.prec & LOOM_PREC_PW_GROUPS) != 0;
 
   if (!valid_precision(d.pa) || !valid_precision(d.po) || (d.has_weights() && !valid_precision(d.pw)) ||
       (d.type == LayerType::Add && !valid_precision(d.pa2)) || d.sat_prec > d.po)
@@ -152,6 +160,7 @@ DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
       return fail(LOOM_ERR_BAD_GROUPS, "groups must divide input channels and filters");
   } else {
     d.out_c = d.in_c;
+    d.weight_groups = false;
   }
   // Concatenation: whole bricks only, so no two layers share a brick.
   d.out_c_offset = regs.out_c_offset;
@@ -169,7 +178,8 @@ DecodeResult decode_layer(const LayerRegs& regs, const DeviceLimits& limits) {
 
   if (!inside(d.in_addr, d.input_bytes(), limits) || !inside(d.out_addr, d.output_tensor_bytes(), limits) ||
       (d.type == LayerType::Add && !inside(d.in2_addr, d.input2_bytes(), limits)) ||
-      (d.has_weights() && (!inside(d.weight_addr, d.weight_bytes(), limits) ||
+      // PW_GROUPS: the table here; the planes once the device has read it (their size is in it)
+      (d.has_weights() && (!inside(d.weight_addr, d.weight_groups ? d.weight_table_bytes() : d.weight_bytes(), limits) ||
                            !inside(d.bias_addr, d.bias_bytes(), limits))))
     return fail(LOOM_ERR_BAD_ADDRESS, "a tensor does not lie inside DRAM");
 

@@ -66,6 +66,7 @@ struct LayerDesc {
   uint32_t sat_prec = 0;                     // saturation precision, <= po
   uint32_t shift = 0;
   bool relu = false, in_signed = false, in2_signed = false, out_signed = false;
+  bool weight_groups = false;  // PREC.PW_GROUPS: per-group precision table and planes (weight_groups.h)
 
   bool has_weights() const { return type == LayerType::Conv || type == LayerType::Fc; }
   uint32_t in_c_per_group() const { return in_c / groups; }
@@ -77,7 +78,8 @@ struct LayerDesc {
   }
   uint64_t input_bytes() const;
   uint64_t input2_bytes() const;
-  uint64_t weight_bytes() const;
+  uint64_t weight_bytes() const;        // all weights at PW (without PW_GROUPS)
+  uint64_t weight_table_bytes() const;  // PW_GROUPS: the precision table in front of the planes
   uint64_t bias_bytes() const { return has_weights() ? uint64_t{out_c} * 4 : 0; }
   // Channels of the tensor at out_addr (out_c_total, or out_c when 0).
   uint32_t tensor_channels() const { return out_c_total ? out_c_total : out_c; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <optional>
 
 #include "models/loom/bitplane.h"
 #include "models/loom/datapath.h"
@@ -259,14 +260,32 @@ void Loom::run_chain(uint64_t generation) {
 // and charges their cycles, writing the computed output tile by tile.
 DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_time& local_time) {
   using Result = DmaEngine::Result;
-  TilePlan plan = plan_tiles(d, engine_, config_.buffers);
+  // PW_GROUPS: the precision table sizes the planes, the tiles and the steps.
+  // (A table the bus cannot deliver leaves the worst case, every group at PW.)
+  std::optional<WeightGroups> groups;
+  std::vector<uint8_t> table;
+  if (d.weight_groups) {
+    groups.emplace(d);
+    table.resize(groups->count());
+    if (sequencer_->peek(d.weight_addr, table.data(), table.size()) && !groups->set_precisions(table)) {
+      record.error = LOOM_ERR_BAD_PRECISION;  // a Pw_g of 0 or above PW
+      return Result::Ok;
+    }
+    if (d.weight_addr - config_.limits.dram_base + groups->stored_bytes() > config_.limits.dram_size) {
+      record.error = LOOM_ERR_BAD_ADDRESS;  // the planes run past the end of DRAM
+      return Result::Ok;
+    }
+  }
+  const WeightGroups* weight_groups = groups ? &*groups : nullptr;
+  TilePlan plan = plan_tiles(d, engine_, config_.buffers, weight_groups);
   if (plan.error) {
     record.error = plan.error;
     return Result::Ok;
   }
   // An operand the bus cannot deliver fails when the load stage's burst gets
   // the error response; until then the layer runs on zeros.
-  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), d.weight_bytes(), d.bias_bytes()}));
+  const uint64_t weight_bytes = groups ? groups->stored_bytes() : d.weight_bytes();
+  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), weight_bytes, d.bias_bytes()}));
   std::vector<int32_t> input(d.input_elements()), input2(d.type == LayerType::Add ? d.input_elements() : 0),
       bias(d.has_weights() ? d.out_c : 0);
   std::vector<int16_t> weights(d.weight_elements());
@@ -279,14 +298,17 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
       bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed, input2.data());
   }
   if (operands_ok && d.has_weights()) {
-    operands_ok = sequencer_->peek(d.weight_addr, buffer.data(), d.weight_bytes()) &&
+    operands_ok = sequencer_->peek(d.weight_addr, buffer.data(), weight_bytes) &&
                   sequencer_->peek(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes());
-    if (operands_ok)
-      bitplane::unpack_weights(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights.data());
+    if (operands_ok && groups)
+      groups->unpack_channels_last(buffer.data(), weights.data());
+    else if (operands_ok)
+      bitplane::unpack_weights_channels_last(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw,
+                                             weights.data());
   }
   ComputeTiming timing;
   assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,
-                                                config_.dynamic_precision_group));
+                                                config_.dynamic_precision_group, weight_groups));
   std::vector<uint8_t> image(d.output_bytes());
   if (operands_ok) {
     const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
@@ -311,6 +333,7 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
   record.loop_order = plan.order;
   record.steps = timing.steps;
   record.pa_dynamic_avg = timing.pa_dynamic_avg;
+  record.pw_group_avg = timing.pw_group_avg;
   record.dram_bytes_read = sequencer_->bytes_read() - read_before;
   record.dram_bytes_written = sequencer_->bytes_written() - written_before;
   std::copy(std::begin(plan.bytes), std::end(plan.bytes), std::begin(record.dram_bytes));

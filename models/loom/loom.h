@@ -29,6 +29,9 @@ struct LoomConfig {
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   bool dynamic_precision = true;  // Loom variants trim pa per group of values
   uint32_t dynamic_precision_group = 0;  // windows per precision group; 0: a step's windows
+  // The runner stores Loom conv/fc weights per filter group (PREC.PW_GROUPS);
+  // the device follows each layer's PREC flag, not this.
+  bool weight_group_precision = false;
   DeviceLimits limits;
   DmaConfig dma;
   BufferConfig buffers;
@@ -52,6 +55,7 @@ struct LayerRecord {
   uint64_t descriptor_bytes_read = 0;    // chain: the descriptor's bytes (not in dram_bytes_read)
   uint64_t steps = 0;
   double pa_dynamic_avg = 0;
+  double pw_group_avg = 0;  // mean Pw_g over the weights; PW without PW_GROUPS
 };
 
 class Loom : public sc_core::sc_module {

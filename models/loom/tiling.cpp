@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <numeric>
+#include <optional>
 
 #include "models/loom/bitplane.h"
 
@@ -47,8 +48,15 @@ struct FilterChunk {
 
 class Planner {
  public:
-  Planner(const LayerDesc& d, const EngineSpec& e, const BufferConfig& b) : d_(d), b_(b) {
+  Planner(const LayerDesc& d, const EngineSpec& e, const BufferConfig& b, const WeightGroups* wg) : d_(d), b_(b) {
     unit_ = std::lcm<uint32_t>(e.filter_rows, kLanes);  // whole filter blocks and whole output bricks
+    if (d.weight_groups) {  // chunks of whole weight groups, so each chunk's table and planes are contiguous
+      unit_ = std::lcm<uint32_t>(unit_, WeightGroups::kFilters);
+      if (!wg) wg = &worst_case_.emplace(d);
+      wg_ = wg;
+      block_bytes_.resize(uint64_t{d.groups} * wg->blocks_per_group());
+      for (uint64_t i = 0; i < block_bytes_.size(); ++i) block_bytes_[i] = group_range_bytes(i * wg->per_block(), (i + 1) * wg->per_block());
+    }
     grouped_input_ = d.has_weights() && d.groups > 1 && d.in_c_per_group() % kLanes == 0;
     filter_tiling_ = d.has_weights() && (d.groups == 1 || d.out_c_per_group() % kLanes == 0);
   }
@@ -71,8 +79,50 @@ class Planner {
     return uint64_t{in_bricks()} * planes * kBrickBytesPerPlane;
   }
   uint64_t weight_chunk_bytes(uint64_t filters) const {
+    if (wg_) return largest_run_bytes(filters) + filters * 4;
     return bitplane::weight_bytes(static_cast<uint32_t>(filters), d_.in_c_per_group(), d_.kh, d_.kw, d_.pw) +
            filters * 4;  // bias
+  }
+  // PW_GROUPS: table entries and planes of weight groups [i0, i1).
+  uint64_t group_range_bytes(uint64_t i0, uint64_t i1) const {
+    return (i1 - i0) + wg_->data_offset(i1) - wg_->data_offset(i0);
+  }
+  // The most bytes any chunk of `filters` (whole 128-filter blocks) inside
+  // one group can take: the largest run of that many consecutive blocks, so
+  // the size grows with `filters` (choose_size searches on it).
+  uint64_t largest_run_bytes(uint64_t filters) const {
+    const uint32_t per_group = wg_->blocks_per_group();
+    if (!filter_tiling_) {  // one chunk of every filter
+      uint64_t all = 0;
+      for (uint64_t b : block_bytes_) all += b;
+      return all;
+    }
+    const uint64_t run = std::min<uint64_t>(per_group, ceil_div(filters, WeightGroups::kFilters));
+    uint64_t best = 0;
+    for (uint32_t g = 0; g < d_.groups; ++g) {
+      uint64_t sum = 0;
+      for (uint32_t b = 0; b < per_group; ++b) {
+        sum += block_bytes_[uint64_t{g} * per_group + b];
+        if (b >= run) sum -= block_bytes_[uint64_t{g} * per_group + b - run];
+        if (b + 1 >= run) best = std::max(best, sum);
+      }
+    }
+    return best;
+  }
+  // fc, PW_GROUPS: the most bytes `bricks` consecutive inputs of one filter block take.
+  uint64_t largest_brick_run_bytes(uint64_t bricks) const {
+    const uint64_t j = wg_->per_block();
+    uint64_t best = 0;
+    for (uint32_t fb = 0; fb < wg_->blocks_per_group(); ++fb)
+      for (uint64_t j0 = 0; j0 + bricks <= j; ++j0)
+        best = std::max(best, group_range_bytes(fb * j + j0, fb * j + j0 + bricks));
+    return best;
+  }
+  // PW_GROUPS: the loads of weight groups [i0, i1): their table entries and planes.
+  void push_group_loads(Tile& t, uint64_t i0, uint64_t i1) const {
+    t.loads.push_back({TensorKind::Weights, d_.weight_addr + i0, i1 - i0, 1, 0});
+    t.loads.push_back({TensorKind::Weights, d_.weight_addr + wg_->table_bytes() + wg_->data_offset(i0),
+                       wg_->data_offset(i1) - wg_->data_offset(i0), 1, 0});
   }
   uint64_t out_pixel_bytes(uint64_t channels) const { return bitplane::bricks(channels) * d_.po * kBrickBytesPerPlane; }
   // The output tensor in DRAM: the layer writes channels [out_channel_offset,
@@ -216,7 +266,15 @@ class Planner {
       ++load_index[idx(Buffer::Weight)];
       const uint64_t per_filter = bitplane::weight_bytes(1, d_.in_c_per_group(), d_.kh, d_.kw, d_.pw);
       const uint64_t n = c.end - c.begin;
-      t.loads.push_back({TensorKind::Weights, d_.weight_addr + c.begin * per_filter, n * per_filter, 1, 0});
+      if (wg_) {  // the chunk's whole blocks (all of them when the chunk is every filter)
+        const uint32_t fg = d_.out_c_per_group(), g = c.group < 0 ? 0 : static_cast<uint32_t>(c.group);
+        const uint64_t first = uint64_t{g} * wg_->blocks_per_group() + (c.begin - g * fg) / WeightGroups::kFilters;
+        const uint64_t last = c.group < 0 ? block_bytes_.size()
+                                          : uint64_t{g} * wg_->blocks_per_group() + ceil_div(c.end - g * fg, WeightGroups::kFilters);
+        push_group_loads(t, first * wg_->per_block(), last * wg_->per_block());
+      } else {
+        t.loads.push_back({TensorKind::Weights, d_.weight_addr + c.begin * per_filter, n * per_filter, 1, 0});
+      }
       t.loads.push_back({TensorKind::Bias, d_.bias_addr + uint64_t{c.begin} * 4, n * 4, 1, 0});
     }
     ++load_index[idx(Buffer::Output)];
@@ -236,7 +294,10 @@ class Planner {
     const uint64_t w_brick_bytes = uint64_t{d_.pw} * kBrickBytesPerPlane;
     const bool input_resident = bricks * in_brick_bytes <= b_.activation_bytes;
     const uint64_t unit = std::min<uint64_t>(unit_, d_.out_c);
-    const auto weights = [&](uint64_t f, uint64_t j) { return f * (j * w_brick_bytes + 4); };
+    const auto weights = [&](uint64_t f, uint64_t j) {
+      if (wg_) return (j == bricks ? largest_run_bytes(f) : largest_brick_run_bytes(j)) + f * 4;
+      return f * (j * w_brick_bytes + 4);
+    };
     const auto input_ok = [&](uint64_t j, uint64_t div) {
       return input_resident || j * in_brick_bytes * div <= b_.activation_bytes;
     };
@@ -278,7 +339,12 @@ class Planner {
         }
         ++load_index[idx(Buffer::Weight)];
         const uint64_t row = bricks * w_brick_bytes;  // one filter's weights
-        if (j1 - j0 == bricks)
+        const uint64_t fb0 = f0 / WeightGroups::kFilters, fb1 = ceil_div(f1, WeightGroups::kFilters);
+        if (wg_ && j1 - j0 == bricks) {  // whole rows of blocks: one range
+          push_group_loads(t, fb0 * bricks, fb1 * bricks);
+        } else if (wg_) {  // per 128-filter block: its groups of these input bricks
+          for (uint64_t fb = fb0; fb < fb1; ++fb) push_group_loads(t, fb * bricks + j0, fb * bricks + j1);
+        } else if (j1 - j0 == bricks)
           t.loads.push_back({TensorKind::Weights, d_.weight_addr + f0 * row, (f1 - f0) * row, 1, 0});
         else
           t.loads.push_back({TensorKind::Weights, d_.weight_addr + f0 * row + j0 * w_brick_bytes,
@@ -313,6 +379,9 @@ class Planner {
 
   const LayerDesc& d_;
   BufferConfig b_;
+  std::optional<WeightGroups> worst_case_;
+  const WeightGroups* wg_ = nullptr;  // PW_GROUPS layers only
+  std::vector<uint64_t> block_bytes_;  // PW_GROUPS: table entries and planes of each 128-filter block
   uint32_t unit_ = kLanes;
   bool grouped_input_ = false, filter_tiling_ = false;
 };
@@ -352,23 +421,49 @@ uint64_t TilePlan::bytes_read() const {
   return sum;
 }
 
-TilePlan plan_tiles(const LayerDesc& desc, const EngineSpec& engine, const BufferConfig& buffers) {
-  return Planner(desc, engine, buffers).plan();
+TilePlan plan_tiles(const LayerDesc& desc, const EngineSpec& engine, const BufferConfig& buffers,
+                    const WeightGroups* weight_groups) {
+  return Planner(desc, engine, buffers, weight_groups).plan();
 }
+
+namespace {
+
+// Row r of `rows` prefix sums of the `width` values per row of `values`.
+std::vector<uint64_t> row_prefix_sums(const std::vector<uint64_t>& values, uint64_t width) {
+  const uint64_t rows = width ? values.size() / width : 0;
+  std::vector<uint64_t> prefix(rows * (width + 1), 0);
+  for (uint64_t r = 0; r < rows; ++r)
+    for (uint64_t k = 0; k < width; ++k)
+      prefix[r * (width + 1) + k + 1] = prefix[r * (width + 1) + k] + values[r * width + k];
+  return prefix;
+}
+
+}  // namespace
 
 void assign_compute_cycles(TilePlan& plan, const LayerDesc& d, const CycleBreakdown& c) {
   if (d.type == LayerType::Fc) {
-    for (Tile& t : plan.tiles)
-      t.compute_cycles = c.filter_blocks(t.filter_end - t.filter_begin) * (t.brick_end - t.brick_begin) * c.fc_step_cycles;
+    const uint64_t j = c.fc_bricks;
+    const std::vector<uint64_t> prefix = row_prefix_sums(c.fc_group_step_cycles, j);
+    for (Tile& t : plan.tiles) {
+      if (prefix.empty()) {
+        t.compute_cycles = c.filter_blocks(t.filter_end - t.filter_begin) * (t.brick_end - t.brick_begin) * c.fc_step_cycles;
+        continue;
+      }
+      t.compute_cycles = 0;  // per-group Pw: the steps of each 128-filter block in the tile
+      for (uint64_t fb = t.filter_begin / WeightGroups::kFilters; fb < ceil_div(t.filter_end, WeightGroups::kFilters); ++fb)
+        t.compute_cycles += prefix[fb * (j + 1) + t.brick_end] - prefix[fb * (j + 1) + t.brick_begin];
+    }
     if (!plan.tiles.empty()) plan.tiles.back().compute_cycles += c.fc_drain_cycles;
     return;
   }
-  // Prefix sums of block cycles per group; a block belongs to the band holding its first window.
+  // Prefix sums of block cycles per group (per filter block with per-group
+  // Pw); a block belongs to the band holding its first window.
   const uint32_t groups = c.filter_rows ? d.groups : 1;
-  std::vector<uint64_t> prefix(groups * (c.blocks_per_group + 1), 0);
+  std::vector<uint64_t> per_group(groups * c.blocks_per_group);
   for (uint32_t g = 0; g < groups; ++g)
-    for (uint64_t b = 0; b < c.blocks_per_group; ++b)
-      prefix[g * (c.blocks_per_group + 1) + b + 1] = prefix[g * (c.blocks_per_group + 1) + b] + c.block(g, b);
+    for (uint64_t b = 0; b < c.blocks_per_group; ++b) per_group[g * c.blocks_per_group + b] = c.block(g, b);
+  const std::vector<uint64_t> prefix = row_prefix_sums(per_group, c.blocks_per_group);
+  const std::vector<uint64_t> fb_prefix = row_prefix_sums(c.filter_block_cycles, c.blocks_per_group);
   const auto first_block = [&](uint32_t row) {
     return std::min(c.blocks_per_group, ceil_div(uint64_t{row} * d.out_w, c.windows_per_block));
   };
@@ -378,10 +473,19 @@ void assign_compute_cycles(TilePlan& plan, const LayerDesc& d, const CycleBreakd
     t.compute_cycles = 0;
     for (uint32_t g = 0; g < groups; ++g) {
       uint64_t filters = 1;
+      uint32_t lo = 0, hi = 0;
       if (c.filter_rows) {  // the chunk's filters inside group g
-        const uint32_t lo = std::max(t.filter_begin, g * fg), hi = std::min(t.filter_end, (g + 1) * fg);
+        lo = std::max(t.filter_begin, g * fg), hi = std::min(t.filter_end, (g + 1) * fg);
         if (lo >= hi) continue;
         filters = hi - lo;
+      }
+      if (!fb_prefix.empty()) {  // chunks are whole 128-filter blocks of the group
+        const uint64_t first = (lo - g * fg) / WeightGroups::kFilters, last = ceil_div(hi - g * fg, WeightGroups::kFilters);
+        for (uint64_t fb = first; fb < last; ++fb) {
+          const uint64_t* row = fb_prefix.data() + (g * c.filter_blocks_per_group + fb) * (c.blocks_per_group + 1);
+          t.compute_cycles += row[b1] - row[b0];
+        }
+        continue;
       }
       const uint64_t* row = prefix.data() + g * (c.blocks_per_group + 1);
       t.compute_cycles += c.filter_blocks(filters) * (row[b1] - row[b0]);

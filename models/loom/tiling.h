@@ -73,7 +73,10 @@ struct TilePlan {
 };
 
 // The geometry and DRAM transfers of every tile; compute_cycles stay 0.
-TilePlan plan_tiles(const LayerDesc& desc, const EngineSpec& engine, const BufferConfig& buffers);
+// A PW_GROUPS layer's weights are sized by `weight_groups` (its table), or
+// at PW for every group (the worst case) when that is null.
+TilePlan plan_tiles(const LayerDesc& desc, const EngineSpec& engine, const BufferConfig& buffers,
+                    const WeightGroups* weight_groups = nullptr);
 
 // Fills each tile's compute_cycles from the layer's cycle breakdown: a window
 // block is charged to the tile whose row band holds its first window, fc's

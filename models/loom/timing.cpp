@@ -39,7 +39,7 @@ std::vector<uint32_t> brick_masks(const LayerDesc& d, const int32_t* input) {
 // trimmed to what the step's activations need. Fills `out` with the cycles of
 // each (group, window block) per filter block.
 void loom_conv_blocks(const LayerDesc& d, const EngineSpec& e, bool dynamic, uint32_t group_windows,
-                      const int32_t* input, CycleBreakdown& out, ComputeTiming& t) {
+                      const int32_t* input, const WeightGroups* wg, CycleBreakdown& out, ComputeTiming& t) {
   const uint32_t cg = d.in_c_per_group();
   const uint64_t bricks = ceil_div(cg, kLanes), pixels = uint64_t{d.in_h} * d.in_w;
   const uint64_t windows = uint64_t{d.out_h} * d.out_w;
@@ -50,6 +50,11 @@ void loom_conv_blocks(const LayerDesc& d, const EngineSpec& e, bool dynamic, uin
   std::vector<uint32_t> mask;
   if (dynamic) mask = brick_masks(d, input);
   out.block_cycles.assign(d.groups * out.blocks_per_group, 0);
+  const uint32_t filter_blocks = wg ? wg->blocks_per_group() : 0;
+  if (wg) {
+    out.filter_blocks_per_group = filter_blocks;
+    out.filter_block_cycles.assign(uint64_t{d.groups} * filter_blocks * out.blocks_per_group, 0);
+  }
   // Per kernel position, the last window range's bits: consecutive steps of one group share them.
   std::vector<std::pair<uint64_t, uint64_t>> cached_range(kernel, {UINT64_MAX, 0});
   std::vector<uint32_t> cached_bits(kernel, 0);
@@ -82,9 +87,13 @@ void loom_conv_blocks(const LayerDesc& d, const EngineSpec& e, bool dynamic, uin
               }
               pa = std::min(precision_needed(cached_bits[k], d.in_signed), d.pa);
             }
-            slices += ceil_div(pa, e.act_bits_per_cycle);
+            const uint64_t step_slices = ceil_div(pa, e.act_bits_per_cycle);
+            slices += step_slices;
             pa_sum += pa;
             ++groups_of_values;
+            for (uint32_t fb = 0; fb < filter_blocks; ++fb)  // each filter block at its group's Pw_g
+              out.filter_block_cycles[(uint64_t{g} * filter_blocks + fb) * out.blocks_per_group + block] +=
+                  step_slices * wg->precision(wg->index(g, fb, uint64_t{ky} * d.kw + kx, brick));
           }
         out.block_cycles[g * out.blocks_per_group + block] += slices * d.pw;
       }
@@ -118,7 +127,8 @@ uint32_t precision_needed(uint32_t mask, bool is_signed) {
 }
 
 CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
-                               const int32_t* input, ComputeTiming* totals, uint32_t group_windows) {
+                               const int32_t* input, ComputeTiming* totals, uint32_t group_windows,
+                               const WeightGroups* weight_groups) {
   CycleBreakdown b;
   ComputeTiming t;
   const uint64_t kernel = uint64_t{d.kh} * d.kw;
@@ -126,13 +136,16 @@ CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dyn
   const uint64_t bricks = ceil_div(d.in_c_per_group(), kLanes);
   const uint64_t filters = d.out_c_per_group();
   t.pa_dynamic_avg = d.pa;
+  t.pw_group_avg = weight_groups ? weight_groups->mean_precision() : d.has_weights() ? d.pw : 0;
+  // Pw_g changes the cost only where weights are serial, in 128-filter blocks (Loom).
+  const WeightGroups* wg = e.serial_weights && e.filter_rows == WeightGroups::kFilters ? weight_groups : nullptr;
   switch (d.type) {
     case LayerType::Conv:
       b.windows_per_block = e.window_columns;
       b.filter_rows = e.filter_rows;
       b.blocks_per_group = ceil_div(windows, e.window_columns);
       if (e.serial_weights) {
-        loom_conv_blocks(d, e, dynamic_precision, group_windows, input, b, t);
+        loom_conv_blocks(d, e, dynamic_precision, group_windows, input, wg, b, t);
       } else {
         // base: one window, 8 filters x 16 lanes per cycle; stripes: 16
         // windows x 8 filters x 16 lanes in pa cycles.
@@ -149,12 +162,23 @@ CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dyn
         // cycles each, and compute while the others load; the last block's
         // compute drains at the end.
         const uint64_t act_slices = ceil_div(d.pa, e.act_bits_per_cycle);
-        b.fc_step_cycles = d.pw * std::max<uint64_t>(1, ceil_div(act_slices, e.window_columns));
+        const uint64_t factor = std::max<uint64_t>(1, ceil_div(act_slices, e.window_columns));
+        b.fc_step_cycles = d.pw * factor;
         b.fc_drain_cycles = d.pw * act_slices;
+        if (wg) {  // each step at its group's Pw_g; the drain at the last group's
+          b.fc_bricks = wg->per_block();
+          b.fc_group_step_cycles.resize(wg->count());
+          for (uint64_t i = 0; i < wg->count(); ++i) b.fc_group_step_cycles[i] = wg->precision(i) * factor;
+          b.fc_drain_cycles = wg->precision(wg->count() - 1) * act_slices;
+        }
       } else {  // base and stripes: bit-parallel weights, 8 filters x 16 inputs per cycle
         b.fc_step_cycles = 1;
       }
       t.cycles = t.steps * b.fc_step_cycles + b.fc_drain_cycles;
+      if (!b.fc_group_step_cycles.empty()) {
+        t.cycles = b.fc_drain_cycles;
+        for (uint64_t c : b.fc_group_step_cycles) t.cycles += c;
+      }
       if (totals) *totals = t;
       return b;
     }
@@ -170,7 +194,8 @@ CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dyn
     }
   }
   const uint64_t groups = b.filter_rows ? d.groups : 1;
-  for (uint32_t g = 0; g < groups; ++g) {
+  for (uint64_t c : b.filter_block_cycles) t.cycles += c;
+  for (uint32_t g = 0; g < groups && b.filter_block_cycles.empty(); ++g) {
     uint64_t sum = 0;
     if (b.block_cycles.size() == 1)
       sum = b.block_cycles[0] * b.blocks_per_group;
@@ -183,9 +208,9 @@ CycleBreakdown cycle_breakdown(const LayerDesc& d, const EngineSpec& e, bool dyn
 }
 
 ComputeTiming compute_timing(const LayerDesc& d, const EngineSpec& e, bool dynamic_precision,
-                             const int32_t* input, uint32_t group_windows) {
+                             const int32_t* input, uint32_t group_windows, const WeightGroups* weight_groups) {
   ComputeTiming t;
-  cycle_breakdown(d, e, dynamic_precision, input, &t, group_windows);
+  cycle_breakdown(d, e, dynamic_precision, input, &t, group_windows, weight_groups);
   return t;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/loom/layer_desc.h"
+#include "models/loom/weight_groups.h"
 
 namespace loomvp {
 
@@ -44,6 +45,7 @@ struct ComputeTiming {
   uint64_t cycles = 0;
   uint64_t steps = 0;              // engine steps (see docs/timing-model.md)
   double pa_dynamic_avg = 0;       // mean activation precision the steps used
+  double pw_group_avg = 0;         // mean weight precision (per-group Pw_g when stored so), per weight
 };
 
 // Compute cycles split into the pieces a tiling sequencer charges per tile
@@ -60,6 +62,14 @@ struct CycleBreakdown {
   std::vector<uint64_t> block_cycles;  // [group * blocks_per_group + b], or one value for every block
   uint64_t fc_step_cycles = 0;         // per filter block and 16-input brick
   uint64_t fc_drain_cycles = 0;        // once, after the last step
+  // Per-group weight precision (Loom, section 3.6): the cost differs per
+  // filter block, so conv keeps [(group * filter_blocks_per_group + fb) *
+  // blocks_per_group + b] and fc the cycles of each step [fb * fc_bricks + j];
+  // empty otherwise.
+  uint32_t filter_blocks_per_group = 0;
+  std::vector<uint64_t> filter_block_cycles;
+  uint64_t fc_bricks = 0;
+  std::vector<uint64_t> fc_group_step_cycles;
 
   uint64_t block(uint32_t group, uint64_t b) const {
     return block_cycles.size() == 1 ? block_cycles[0] : block_cycles[group * blocks_per_group + b];
@@ -74,12 +84,15 @@ struct CycleBreakdown {
 // of `group_windows` windows (x 16 lanes) if that is larger than a step
 // (loom.dynamic_precision_group; 0: the step). `totals`, if given,
 // receives the whole layer's timing (the same as compute_timing).
+// `weight_groups` (PW_GROUPS layers): a Loom step costs its group's Pw_g
+// instead of PW.
 CycleBreakdown cycle_breakdown(const LayerDesc& desc, const EngineSpec& engine, bool dynamic_precision,
                                const int32_t* input, ComputeTiming* totals = nullptr,
-                               uint32_t group_windows = 0);
+                               uint32_t group_windows = 0, const WeightGroups* weight_groups = nullptr);
 
 ComputeTiming compute_timing(const LayerDesc& desc, const EngineSpec& engine,
-                             bool dynamic_precision, const int32_t* input, uint32_t group_windows = 0);
+                             bool dynamic_precision, const int32_t* input, uint32_t group_windows = 0,
+                             const WeightGroups* weight_groups = nullptr);
 
 // Bits needed to hold every value whose magnitude bits are OR-ed in `mask`
 // (leading-one detection); signed values need one more for the sign.

@@ -530,7 +530,7 @@ EOF
   sweep-point-dev-full)  # a point file on a full device: exit 2, the others whole, no temporary left
     mkdir "$TMP/sweep"
     ln -s /dev/full "$TMP/sweep/point-1.json"
-    expect_bad_input "--stats-dir" "point-1.json" "No space left" -- \
+    expect_bad_input "sweep point 1" "point-1.json" "No space left" -- \
       sweep --workload tiny-1x1 --jobs 1 --stats-dir "$TMP/sweep" --point dram.latency_ns=50 --point dram.latency_ns=60
     grep -q "^1 .* ERROR  dram.latency_ns=60" "$TMP/stdout" || fail "the table does not show point 1 as ERROR"
     /usr/bin/python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["result"]["passed"] is True' \

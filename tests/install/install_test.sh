@@ -33,6 +33,17 @@ run_from_elsewhere "$work/moved/bin/loomvp" "$work/moved.json"
 path=$(stats_field "$work/moved.json" "s['workload']['path']")
 case "$path" in "$work/moved/bin/../share/loomvp/workloads/tiny-conv/"*) ;; *) fail "moved binary read $path";; esac
 
+# The Python verbs run the installed tools/ (spec sweep: one point).
+echo '{"out": "spec-out", "workload": ["tiny-conv"], "engine": ["lm1b"]}' > "$work/elsewhere/spec.json"
+(cd "$work/elsewhere" && "$work/moved/bin/loomvp" sweep spec.json --no-plot 2> sweep.log) || fail "installed spec sweep: $(tail -3 "$work/elsewhere/sweep.log")"
+grep -q "share/loomvp/tools" <(LOOMVP_PYTHON=/bin/echo "$work/moved/bin/loomvp" sweep spec.json) || fail "spec sweep did not use the installed tools/"
+[ "$(stats_field "$work/elsewhere/spec-out/results.json" "s['rows'][0]['cycles']")" = \
+  "$(stats_field "$work/moved.json" "s['totals']['cycles']")" ] || fail "installed spec sweep cycles differ from the run's"
+
+(cd "$work/elsewhere" && "$work/moved/bin/loomvp" report --out report --networks tiny-conv --engines base,lm1b \
+   --bandwidths 12.8 > report.log 2>&1) || fail "installed report: $(tail -3 "$work/elsewhere/report.log")"
+[ -s "$work/elsewhere/report/index.html" ] || fail "installed report wrote no index.html"
+
 LOOMVP_HOME="$source" run_from_elsewhere "$work/moved/bin/loomvp" "$work/home.json"
 path=$(stats_field "$work/home.json" "s['workload']['path']")
 case "$path" in "$source/workloads/tiny-conv/"*) ;; *) fail "LOOMVP_HOME ignored: read $path";; esac

@@ -388,3 +388,24 @@ TEST_CASE("firmware.mode selects chains (default) or single-layer registers - un
   CHECK_THAT(msg, Contains("firmware.mode"));
   CHECK_THAT(msg, Contains("chain, registers"));
 }
+
+TEST_CASE("energy parameters come from the platform file's energy section", "[config][energy]") {
+  const json j = mobile_soc();
+  const PlatformConfig c = load_platform("", "", {"energy.dram_pj_per_byte=12.5"});
+  CHECK(c.energy.mac16_pj == j["energy"]["mac16_pj"].get<double>());
+  CHECK(c.energy.sip_bit_op_pj == j["energy"]["sip_bit_op_pj"].get<double>());
+  CHECK(c.energy.static_power_mw == j["energy"]["static_power_mw"].get<double>());
+  CHECK(c.energy.dram_pj_per_byte == 12.5);
+}
+
+TEST_CASE("config error: a negative or non-numeric energy parameter", "[config][errors][energy]") {
+  std::string msg = user_error_of("", "", {"energy.sip_bit_op_pj=-0.1"});
+  CHECK_THAT(msg, Contains("energy.sip_bit_op_pj"));
+  CHECK_THAT(msg, Contains("allowed 0..10000"));
+  msg = user_error_of("", "", {"energy.static_power_mw=lots"});
+  CHECK_THAT(msg, Contains("energy.static_power_mw"));
+  CHECK_THAT(msg, Contains("must be a number"));
+  msg = user_error_of("", "", {"energy.joules_per_op=1"});
+  CHECK_THAT(msg, Contains("unknown key"));
+  CHECK_THAT(msg, Contains("mac16_pj"));
+}

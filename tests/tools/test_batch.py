@@ -21,12 +21,14 @@ BIN = os.environ.get("LOOMVP_BIN")
 BUNDLE = os.path.join(REPO, "workloads", "fmnist")
 
 
-def reference_top1(count):
-    """Top-1 accuracy of the integer reference over the first `count` set images."""
+def reference_correct(count):
+    """Images the integer reference classifies correctly among the first `count` set images,
+    and those the float model (the set's float_predictions) does."""
     with open(os.path.join(BUNDLE, "network.json")) as f:
         net = json.load(f)
     images = np.load(os.path.join(BUNDLE, net["input_set"]["images"]["file"]))
     labels = np.load(os.path.join(BUNDLE, net["input_set"]["labels"]["file"]))
+    floats = np.load(os.path.join(BUNDLE, net["input_set"]["float_predictions"]["file"]))
     last = net["layers"][-1]["name"]
     correct = 0
     with tempfile.TemporaryDirectory() as d:
@@ -36,7 +38,7 @@ def reference_top1(count):
             np.save(os.path.join(copy, net["input"]["data"]["file"]), images[i])
             scores = ref.run_network(copy)[last].reshape(-1)
             correct += int(np.argmax(scores) == labels[i])  # argmax: first maximum wins
-    return 100.0 * correct / count
+    return correct, int((floats[:count] == labels[:count]).sum())
 
 
 @unittest.skipUnless(BIN, "LOOMVP_BIN not set")
@@ -51,9 +53,12 @@ class BatchTest(unittest.TestCase):
         m = re.search(r"device ([0-9.]+)%, host integer reference ([0-9.]+)%, float model "
                       r"([0-9.]+)%", r.stdout)
         self.assertIsNotNone(m, r.stdout)
-        want = reference_top1(500)
-        self.assertAlmostEqual(float(m.group(1)), want, places=2)
-        self.assertAlmostEqual(float(m.group(2)), want, places=2)
+        want, want_float = reference_correct(500)
+        self.assertAlmostEqual(float(m.group(1)), 100.0 * want / 500, places=2)
+        self.assertAlmostEqual(float(m.group(2)), 100.0 * want / 500, places=2)
+        # exactly: the device classifies as many images right as the numpy reference
+        self.assertIn(f"correct images: device {want}, reference {want}, float {want_float} "
+                      "of 500", r.stdout)
         self.assertIn("batch: 500/500 images", r.stderr)
 
     def test_bad_batch_and_profile_exit_2(self):

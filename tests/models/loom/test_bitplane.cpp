@@ -53,6 +53,15 @@ TEST_CASE("bit-plane weights match the Python packer and round-trip") {
   std::vector<int16_t> back(values.size());
   bitplane::unpack_weights(golden.data(), 3, 7, 3, 2, 9, back.data());
   CHECK(back == values);
+  // Channels last: value (f, c, ky, kx) of the F x C x KH x KW file at (f, ky, kx, c).
+  bitplane::unpack_weights_channels_last(golden.data(), 3, 7, 3, 2, 9, back.data());
+  uint64_t moved = 0;
+  for (uint32_t f = 0; f < 3; ++f)
+    for (uint32_t c = 0; c < 7; ++c)
+      for (uint32_t ky = 0; ky < 3; ++ky)
+        for (uint32_t kx = 0; kx < 2; ++kx)
+          moved += back[((f * 3 + ky) * 2 + kx) * 7 + c] != values[((f * 7 + c) * 3 + ky) * 2 + kx];
+  CHECK(moved == 0);
 }
 
 TEST_CASE("bit-plane round trip on random tensors of every precision") {

@@ -28,6 +28,18 @@ std::vector<int32_t> random_values(std::mt19937& rng, uint64_t n, uint32_t prec,
   return v;
 }
 
+// Weights F x Cg x KH x KW (the golden reference's order) as F x KH x KW x Cg
+// (the device's).
+std::vector<int16_t> channels_last(const std::vector<int16_t>& w, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
+  std::vector<int16_t> out(w.size());
+  for (uint32_t i = 0; i < f; ++i)
+    for (uint32_t c = 0; c < cg; ++c)
+      for (uint32_t y = 0; y < kh; ++y)
+        for (uint32_t x = 0; x < kw; ++x)
+          out[((uint64_t{i} * kh + y) * kw + x) * cg + c] = w[((uint64_t{i} * cg + c) * kh + y) * kw + x];
+  return out;
+}
+
 // Runs one layer through both implementations and compares every value.
 void check_layer(const Spec& s, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -90,7 +102,9 @@ void check_layer(const Spec& s, uint32_t seed) {
   d.in_signed = d.in2_signed = s.in_signed;
   d.out_signed = s.out_signed;
 
-  const std::vector<int32_t> device = compute_layer(d, {in.data(), in2.data(), L.weights.data(), L.bias.data()});
+  const std::vector<int16_t> device_weights =
+      weights ? channels_last(L.weights, d.out_c, s.c / s.groups, d.kh, d.kw) : std::vector<int16_t>{};
+  const std::vector<int32_t> device = compute_layer(d, {in.data(), in2.data(), device_weights.data(), L.bias.data()});
   const std::vector<int32_t> golden = golden_layer(L, in, &in2);
   REQUIRE(device.size() == golden.size());
   uint64_t mismatches = 0, saturated = 0;
@@ -124,6 +138,15 @@ TEST_CASE("conv: 16-bit data takes the 64-bit accumulator path") {
 
 TEST_CASE("conv: stride 4 and large kernel (AlexNet conv1 style)") {
   check_layer({LayerType::Conv, 3, 31, 31, 17, 11, 11, 4, 4, 0, 0, 1, 8, 9, 7, 14, true, false, false}, 5);
+}
+
+TEST_CASE("conv: unsigned 16-bit activations beyond int16 take the int32-operand loops") {
+  check_layer({LayerType::Conv, 20, 6, 7, 9, 3, 3, 1, 1, 1, 1, 1, 16, 9, 16, 20, false, false, false}, 11);
+}
+
+TEST_CASE("fc: 1024 terms of 12-bit data - int32 runs of at most 511 terms added in int64") {
+  // 12-bit signed data: products up to 2^22, so at most 511 terms per int32 run; 1024 terms.
+  check_layer({LayerType::Fc, 64, 4, 4, 37, 0, 0, 1, 1, 0, 0, 1, 12, 12, 16, 16, false, true, true}, 12);
 }
 
 TEST_CASE("fc over a 3-D input - signed activations") {
