@@ -1,12 +1,15 @@
 #include "budget.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <map>
 
 #include <nlohmann/json.hpp>
 
+#include "models/loom/timing.h"
 #include "platform/output_files.h"
 #include "platform/sweep.h"
 #include "platform/user_error.h"
@@ -16,7 +19,17 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kAllEngines{"base", "stripes", "lm1b", "lm2b", "lm4b"};
+// Every engine, in the order `engine_names()` lists them.
+std::vector<std::string> all_engines() {
+  std::vector<std::string> names;
+  std::string list = engine_names();
+  for (size_t start = 0; start < list.size();) {
+    const size_t comma = std::min(list.find(", ", start), list.size());
+    names.push_back(list.substr(start, comma - start));
+    start = comma + 2;
+  }
+  return names;
+}
 
 // Probe bandwidths are rounded to 4 significant digits, so they print
 // exactly and a separate `loomvp run --set` reproduces them.
@@ -123,7 +136,7 @@ void finish_if_narrow(Search& s, double tolerance) {
 }
 
 std::vector<EngineBudget> solve_profile(const BudgetOptions& o, Evaluator& eval) {
-  const std::vector<std::string>& engines = o.engines.empty() ? kAllEngines : o.engines;
+  const std::vector<std::string> engines = o.engines.empty() ? all_engines() : o.engines;
   std::vector<EngineBudget> budgets;
   std::vector<std::pair<std::string, double>> probes;
   for (const std::string& engine : engines) {
@@ -150,12 +163,14 @@ std::vector<EngineBudget> solve_profile(const BudgetOptions& o, Evaluator& eval)
     finish_if_narrow(b.knee, o.tolerance);
   }
   // Rounds: every unfinished search's midpoint at once.
-  for (;;) {
+  for (int round = 0;;) {
     probes.clear();
     for (const EngineBudget& b : budgets)
       for (const Search* s : {&b.target, &b.knee})
         if (b.error.empty() && s->active) probes.push_back({b.engine, midpoint(*s)});
     if (probes.empty()) break;
+    std::cerr << "budget: round " << ++round << ", " << probes.size() << " simulations (" << eval.runs()
+              << " so far)" << std::endl;
     eval.evaluate(probes);
     for (EngineBudget& b : budgets) {
       for (Search* s : {&b.target, &b.knee}) {
@@ -189,8 +204,8 @@ int run_budget(const BudgetOptions& o, std::ostream& out) {
   if (!(o.target_ns > 0) || !std::isfinite(o.target_ns))
     throw UserError("--target-fps/--target-ms", "", "give exactly one, a positive number");
   for (const std::string& engine : o.engines)
-    if (std::find(kAllEngines.begin(), kAllEngines.end(), engine) == kAllEngines.end())
-      throw UserError("--engine", engine, "unknown engine; allowed: base, stripes, lm1b, lm2b, lm4b");
+    if (!parse_engine(engine))
+      throw UserError("--engine", engine, std::string("unknown engine; allowed: ") + engine_names());
   if (!o.json_path.empty()) check_writable("--json", o.json_path);
 
   json doc{{"schema", "loomvp-budget"},

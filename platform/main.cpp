@@ -1,6 +1,6 @@
 // loomvp: command-line front end (docs/user-guide.md).
 //   loomvp run   --workload NAME|DIR --engine ENGINE --platform NAME|FILE [--set k=v]...
-//                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]
+//                [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--trace FILE.json] [--vcd FILE] [--quiet]
 //   loomvp sweep [run options] --point "k=v ..."... | --points FILE [--stats-dir DIR] [--jobs N]
 //   loomvp exec  FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]
 //   loomvp list
@@ -52,6 +52,7 @@ const char* const kUsage =
     "usage: loomvp run [--workload NAME|DIR] [--profile NAME] [--engine ENGINE] [--platform NAME|FILE]\n"
     "                  [--set key=value]... [--stats FILE.json] [--csv FILE] [--junit FILE.xml] [--quiet]\n"
     "                  [--cpu native|rv32] [--gdb PORT] [--console FILE] [--batch N [--jobs J]]\n"
+    "                  [--trace FILE.json] [--vcd FILE.vcd]\n"
     "       loomvp exec FILE.elf [--max-instructions N] [--gdb PORT] [--console FILE]\n"
     "                  [--platform NAME|FILE] [--set key=value]...\n"
     "       loomvp sweep [--workload ..] [--profile ..] [--engine ..] [--platform ..] [--set key=value]...\n"
@@ -121,13 +122,13 @@ std::string join_lines(const std::vector<std::string>& lines) {
 
 int command_run(int argc, char** argv) {
   RunOptions options;
-  std::string stats_path, csv_path, junit_path;
+  std::string stats_path, csv_path, junit_path, trace_path, vcd_path;
   uint32_t batch_images = 0, batch_jobs = 1;
   po::options_description desc("run options");
   desc.add_options()
       ("workload", po::value(&options.workload)->default_value("alexnet"), "built-in workload or bundle directory")
       ("profile", po::value(&options.profile), "precision profile of a network (loomvp list)")
-      ("batch", po::value(&batch_images), "run the first N images of the input set; report top-1 accuracy")
+      ("batch", po::value(&batch_images), "run N images: the input set's first N (top-1 accuracy), or seeds seed..seed+N-1 of a generated input")
       ("jobs", po::value(&batch_jobs)->default_value(1), "--batch: images simulated in parallel")
       ("engine", po::value(&options.engine), "base, stripes, lm1b, lm2b, lm4b (default: the platform's)")
       ("platform", po::value(&options.platform)->default_value("mobile-soc"), "built-in platform or JSON file")
@@ -138,6 +139,8 @@ int command_run(int argc, char** argv) {
       ("stats", po::value(&stats_path), "write per-layer statistics as JSON")
       ("csv", po::value(&csv_path), "write per-layer statistics as CSV")
       ("junit", po::value(&junit_path), "write one JUnit test case per layer check")
+      ("trace", po::value(&trace_path), "write a Chrome/Perfetto trace-event JSON of the run")
+      ("vcd", po::value(&vcd_path), "write busy, irq and dma_active signals as VCD")
       ("quiet", po::bool_switch(), "print only the verdict line");
   const po::variables_map vm = parse(desc, argc, argv);
   if (!vm["jobs"].defaulted() && !vm.count("batch"))
@@ -153,16 +156,22 @@ int command_run(int argc, char** argv) {
   // Outputs are checked before simulating, so a typo costs no simulation time.
   const std::string console_path = vm.count("console") ? vm["console"].as<std::string>() : "";
   const std::vector<std::pair<std::string, std::string>> outputs{
-      {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}, {"--console", console_path}};
+      {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}, {"--trace", trace_path},
+      {"--vcd", vcd_path}, {"--console", console_path}};
   for (const auto& [option, path] : outputs)
     if (vm.count(option.substr(2))) check_writable(option, path);
   if (vm.count("batch")) {
     if (gdb) throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --gdb");
+    if (vm.count("trace") || vm.count("vcd"))
+      throw UserError("--batch", std::to_string(batch_images), "cannot be combined with --trace or --vcd");
     const BatchResult batch = run_batch(options, batch_images, batch_jobs, std::cerr);
     if (!vm["quiet"].as<bool>()) print_batch(std::cout, batch);
+    if (!stats_path.empty()) write_outputs({{"--stats", stats_path, batch_json(batch).dump(2) + "\n"}});
     return batch.passed() ? kExitPass : kExitFail;
   }
 
+  options.trace = vm.count("trace") > 0;
+  options.vcd = vm.count("vcd") > 0;
   const RunResult result = run_workload(options);
   if (gdb) gdb->finish(result.firmware_exit_code);
   if (vm["quiet"].as<bool>())
@@ -177,6 +186,8 @@ int command_run(int argc, char** argv) {
     files.push_back({"--csv", csv_path, csv.str()});
   }
   if (!junit_path.empty()) files.push_back({"--junit", junit_path, junit_xml(result)});
+  if (options.trace) files.push_back({"--trace", trace_path, result.trace_json});
+  if (options.vcd) files.push_back({"--vcd", vcd_path, result.vcd_text});
   if (!console_path.empty()) files.push_back({"--console", console_path, join_lines(result.console)});
   write_outputs(files);
   return result.passed() ? kExitPass : kExitFail;

@@ -1,8 +1,11 @@
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "loomvp_version.h"
 #include "models/energy/energy.h"
@@ -127,6 +130,92 @@ json bytes_by_kind(const uint64_t* bytes) {
   return j;
 }
 
+// CSV flattening (docs/stats-format.md section 2): `name`, `type`, then the
+// other leaves in the JSON's (alphabetical) order, nested objects as dotted paths.
+void leaf_paths(const json& object, const std::string& prefix, std::vector<std::string>& paths) {
+  for (const auto& item : object.items()) {
+    const std::string path = prefix + item.key();
+    if (item.value().is_object())
+      leaf_paths(item.value(), path + ".", paths);
+    else if (path != "name" && path != "type")
+      paths.push_back(path);
+  }
+}
+
+std::vector<std::string> csv_columns(const json& layer) {
+  std::vector<std::string> columns{"name", "type"};
+  leaf_paths(layer, "", columns);
+  return columns;
+}
+
+// null (or a missing parent) is an empty cell, an array its elements joined by 'x'.
+std::string csv_cell(const json& layer, const std::string& path) {
+  const json* value = &layer;
+  for (size_t begin = 0; begin <= path.size();) {
+    const size_t dot = std::min(path.find('.', begin), path.size());
+    if (!value->is_object()) return "";
+    const auto it = value->find(path.substr(begin, dot - begin));
+    if (it == value->end()) return "";
+    value = &*it;
+    begin = dot + 1;
+  }
+  if (value->is_null()) return "";
+  if (value->is_string()) return value->get<std::string>();
+  if (!value->is_array()) return value->dump();
+  std::string text;
+  for (const json& element : *value) text += (text.empty() ? "" : "x") + element.dump();
+  return text;
+}
+
+// One layer's stats object (docs/stats-format.md 1.2); the CSV flattens it.
+json layer_json(const LayerResult& l, const RunResult& r) {
+  const WorkloadLayer& L = *l.layer;
+  const LayerRecord& rec = l.record;
+  const double ghz = clock_ghz(r);
+  return {
+      {"name", L.name},
+      {"type", layer_type_name(L.type)},
+      {"input_shape", {L.in_shape.c, L.in_shape.h, L.in_shape.w}},
+      {"output_shape", {L.out_shape.c, L.out_shape.h, L.out_shape.w}},
+      {"kernel", {L.kh, L.kw}},
+      {"stride", {L.sy, L.sx}},
+      {"pad", {L.py, L.px}},
+      {"groups", L.groups},
+      {"relayout", relayout_json(l.relayout)},
+      {"pa", L.pa},
+      {"pw", L.pw},
+      {"out_prec", L.out_prec},
+      {"stored_precision", {{"pa", l.stored_pa}, {"pw", l.stored_pw}, {"po", l.stored_po}}},
+      {"pa_dynamic_avg", rec.pa_dynamic_avg},
+      {"pw_group_avg", rec.pw_group_avg},
+      {"macs", L.macs()},
+      {"cycles", rec.cycles},
+      {"compute_cycles", rec.compute_cycles},
+      {"dma_cycles", rec.dma_cycles},
+      {"descriptor_fetch_cycles", rec.descriptor_fetch_cycles},
+      {"stall_data_cycles", rec.stall_data_cycles},
+      {"stall_space_cycles", rec.stall_space_cycles},
+      {"drain_cycles", rec.drain_cycles},
+      {"bound", bound_name(l)},
+      {"tiles", rec.tiles},
+      {"loop_order", l.ran ? json(loop_order_name(rec.loop_order)) : json(nullptr)},
+      {"lane_utilisation", lane_utilisation(l, engine_spec(r.platform.loom.engine))},
+      {"dram_bytes_by_kind", bytes_by_kind(rec.dram_bytes)},
+      {"steps", rec.steps},
+      {"dram_bytes_read", rec.dram_bytes_read},
+      {"dram_bytes_written", rec.dram_bytes_written},
+      {"achieved_bandwidth_gb_per_s",
+       rec.cycles ? double(rec.dram_bytes_read + rec.dram_bytes_written) * ghz / double(rec.cycles) : 0.0},
+      {"error", rec.error ? json(error_name(rec.error)) : json(nullptr)},
+      {"ran", l.ran},
+      {"mismatches", l.mismatches},
+      {"expected_checked", l.has_expected},
+      {"expected_mismatches", l.expected_mismatches},
+      {"output_fnv1a64", hex64(l.output_fnv1a64)},
+      {"energy_pj", energy_json(energy_of(l, r))},
+  };
+}
+
 }  // namespace
 
 void print_summary(std::ostream& out, const RunResult& r) {
@@ -211,52 +300,7 @@ std::string verdict(const RunResult& r) {
 json stats_json(const RunResult& r) {
   json layers = json::array();
   const double ghz = clock_ghz(r);
-  for (const LayerResult& l : r.layers) {
-    const WorkloadLayer& L = *l.layer;
-    const LayerRecord& rec = l.record;
-    layers.push_back({
-        {"name", L.name},
-        {"type", layer_type_name(L.type)},
-        {"input_shape", {L.in_shape.c, L.in_shape.h, L.in_shape.w}},
-        {"output_shape", {L.out_shape.c, L.out_shape.h, L.out_shape.w}},
-        {"kernel", {L.kh, L.kw}},
-        {"stride", {L.sy, L.sx}},
-        {"pad", {L.py, L.px}},
-        {"groups", L.groups},
-        {"relayout", relayout_json(l.relayout)},
-        {"pa", L.pa},
-        {"pw", L.pw},
-        {"out_prec", L.out_prec},
-        {"stored_precision", {{"pa", l.stored_pa}, {"pw", l.stored_pw}, {"po", l.stored_po}}},
-        {"pa_dynamic_avg", rec.pa_dynamic_avg},
-        {"pw_group_avg", rec.pw_group_avg},
-        {"macs", L.macs()},
-        {"cycles", rec.cycles},
-        {"compute_cycles", rec.compute_cycles},
-        {"dma_cycles", rec.dma_cycles},
-        {"descriptor_fetch_cycles", rec.descriptor_fetch_cycles},
-        {"stall_data_cycles", rec.stall_data_cycles},
-        {"stall_space_cycles", rec.stall_space_cycles},
-        {"drain_cycles", rec.drain_cycles},
-        {"bound", bound_name(l)},
-        {"tiles", rec.tiles},
-        {"loop_order", l.ran ? json(loop_order_name(rec.loop_order)) : json(nullptr)},
-        {"lane_utilisation", lane_utilisation(l, engine_spec(r.platform.loom.engine))},
-        {"dram_bytes_by_kind", bytes_by_kind(rec.dram_bytes)},
-        {"steps", rec.steps},
-        {"dram_bytes_read", rec.dram_bytes_read},
-        {"dram_bytes_written", rec.dram_bytes_written},
-        {"achieved_bandwidth_gb_per_s",
-         rec.cycles ? double(rec.dram_bytes_read + rec.dram_bytes_written) * ghz / double(rec.cycles) : 0.0},
-        {"error", rec.error ? json(error_name(rec.error)) : json(nullptr)},
-        {"ran", l.ran},
-        {"mismatches", l.mismatches},
-        {"expected_checked", l.has_expected},
-        {"expected_mismatches", l.expected_mismatches},
-        {"output_fnv1a64", hex64(l.output_fnv1a64)},
-        {"energy_pj", energy_json(energy_of(l, r))},
-    });
-  }
+  for (const LayerResult& l : r.layers) layers.push_back(layer_json(l, r));
   const Totals t = totals_of(r);
   json initiators = json::array();
   for (const InitiatorStats& s : r.initiators)
@@ -268,7 +312,7 @@ json stats_json(const RunResult& r) {
                           {"arbitration_wait_ns", s.arbitration_wait.to_seconds() * 1e9}});
   return {
       {"schema", "loomvp-stats"},
-      {"version", 1},
+      {"version", 2},
       {"loomvp", {{"version", LOOMVP_VERSION}, {"revision", LOOMVP_REVISION}}},
       {"workload", {{"name", r.workload->name}, {"path", r.workload->path}, {"profile", r.workload->profile}}},
       {"engine", engine_spec(r.platform.loom.engine).name},
@@ -326,18 +370,19 @@ json stats_json(const RunResult& r) {
 }
 
 void write_csv(std::ostream& out, const RunResult& r) {
-  out << "name,type,input_shape,output_shape,pa,pw,out_prec,pa_dynamic_avg,macs,cycles,compute_cycles,"
-         "dma_cycles,dram_bytes_read,dram_bytes_written,mismatches,stall_data_cycles,stall_space_cycles,"
-         "drain_cycles,bound,tiles,lane_utilisation,pw_group_avg\n";
+  if (r.layers.empty()) return;
+  // The columns every row has: a relayout object stands for the null ones too.
+  json columns_of = layer_json(r.layers.front(), r);
+  Relayout relayout;
+  relayout.space_to_depth = true;
+  columns_of["relayout"] = relayout_json(relayout);
+  const std::vector<std::string> columns = csv_columns(columns_of);
+  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
+  out << '\n';
   for (const LayerResult& l : r.layers) {
-    const WorkloadLayer& L = *l.layer;
-    out << L.name << ',' << layer_type_name(L.type) << ',' << L.in_shape.str() << ',' << L.out_shape.str() << ','
-        << L.pa << ',' << L.pw << ',' << L.out_prec << ',' << l.record.pa_dynamic_avg << ',' << L.macs() << ','
-        << l.record.cycles << ',' << l.record.compute_cycles << ',' << l.record.dma_cycles << ','
-        << l.record.dram_bytes_read << ',' << l.record.dram_bytes_written << ',' << l.mismatches << ','
-        << l.record.stall_data_cycles << ',' << l.record.stall_space_cycles << ',' << l.record.drain_cycles << ','
-        << bound_name(l) << ',' << l.record.tiles << ',' << lane_utilisation(l, engine_spec(r.platform.loom.engine))
-        << ',' << l.record.pw_group_avg << '\n';
+    const json layer = layer_json(l, r);
+    for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << csv_cell(layer, columns[i]);
+    out << '\n';
   }
 }
 

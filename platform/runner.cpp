@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <type_traits>
+
+#include <unistd.h>
 
 #include "firmware/include/soc_map.h"
 #include "models/loom/bitplane.h"
@@ -17,6 +22,7 @@
 #include "platform/networks.h"
 #include "platform/paths.h"
 #include "platform/soc.h"
+#include "platform/trace.h"
 #include "platform/user_error.h"
 
 namespace loomvp {
@@ -120,17 +126,23 @@ class PackBuffer {
   uint64_t capacity_ = 0;
 };
 
+// The network input packed as stored, into `buffer`.
+uint8_t* pack_input(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, PackBuffer& buffer) {
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  uint8_t* packed = buffer.get(stored_bytes(input));
+  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
+                             input.prec, packed);
+  return packed;
+}
+
 // Every planned tensor in its DRAM bytes (input and weights packed, bias),
 // one at a time through a reused buffer: fn(DRAM offset, bytes, length).
 template <typename Fn>
 void for_each_stored_tensor(const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan, Fn fn) {
   PackBuffer buffer;
+  uint8_t* packed = pack_input(w, compiled, plan, buffer);
   const StoredTensor& input = plan.tensors.at(w.input_name);
-  const uint64_t input_bytes = stored_bytes(input);
-  uint8_t* packed = buffer.get(input_bytes);
-  bitplane::pack_activations(compiled.input_values(w).data(), input.shape.c, input.shape.h, input.shape.w,
-                             input.prec, packed);
-  fn(input.address - SOC_DRAM_BASE, packed, input_bytes);
+  fn(input.address - SOC_DRAM_BASE, packed, stored_bytes(input));
   for (size_t i = 0; i < w.layers.size(); ++i) {
     const WorkloadLayer& L = compiled.layer(w, i);
     if (!plan.weight_addr[i]) continue;
@@ -346,6 +358,14 @@ DramImage pack_tensors(const Workload& w, const CompiledWorkload& compiled, cons
   return image;
 }
 
+void replace_input(DramImage& image, const Workload& w, const CompiledWorkload& compiled, const MemoryPlan& plan) {
+  const StoredTensor& input = plan.tensors.at(w.input_name);
+  PackBuffer buffer;
+  const uint8_t* packed = pack_input(w, compiled, plan, buffer);
+  for (auto& block : image.blocks)
+    if (block.first == input.address - SOC_DRAM_BASE) block.second.assign(packed, packed + stored_bytes(input));
+}
+
 bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
   if (a.table.size() != b.table.size() || a.tensors.size() != b.tensors.size()) return false;
   if (std::memcmp(a.table.data(), b.table.data(), a.table.size() * sizeof(loom_layer_t)) != 0) return false;
@@ -358,10 +378,53 @@ bool same_layout(const MemoryPlan& a, const MemoryPlan& b) {
   return true;
 }
 
+namespace {
+
+// The trace sinks a run asked for, handed to the models before the
+// simulation starts; none (a null tracer) otherwise.
+class TraceSinks {
+ public:
+  TraceSinks(Soc& soc, const TraceRequest& request) {
+    if (request.json) recorder_ = std::make_unique<TraceRecorder>();
+    if (request.vcd) {
+      vcd_base_ = (std::filesystem::temp_directory_path() / ("loomvp-" + std::to_string(::getpid()))).string();
+      vcd_ = std::make_unique<VcdTracer>("vcd", vcd_base_, soc.loom().clock_period());
+    }
+    fanout_ = std::make_unique<TraceFanout>(recorder_.get(), vcd_.get());
+    if (recorder_ || vcd_) soc.set_tracer(fanout_.get());
+  }
+  ~TraceSinks() {
+    if (vcd_) {
+      vcd_->close();
+      std::remove((vcd_base_ + ".vcd").c_str());
+    }
+  }
+  void finish(const Workload& workload, RunResult& result) {
+    if (recorder_) {
+      std::vector<std::string> names;
+      for (const WorkloadLayer& layer : workload.layers) names.push_back(layer.name);
+      result.trace_json = trace_event_json(*recorder_, names, sc_core::sc_time_stamp().value());
+    }
+    if (vcd_) {
+      vcd_->close();
+      std::ifstream in(vcd_base_ + ".vcd", std::ios::binary);
+      result.vcd_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  }
+
+ private:
+  std::unique_ptr<TraceRecorder> recorder_;
+  std::unique_ptr<VcdTracer> vcd_;
+  std::unique_ptr<TraceFanout> fanout_;
+  std::string vcd_base_;
+};
+
+}  // namespace
+
 RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> workload,
                    const CompiledWorkload& compiled, const MemoryPlan& plan,
                    const std::function<const GoldenOutputs&()>& golden, const DramImage* image,
-                   DebugHook* debug_hook) {
+                   DebugHook* debug_hook, TraceRequest trace) {
   const auto host_start = std::chrono::steady_clock::now();
   RunResult result;
   result.platform = cfg;
@@ -382,6 +445,7 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
     soc.rv32_cpu()->set_debug_hook(debug_hook);
   }
 
+  TraceSinks sinks(soc, trace);
   const Workload& w = *result.workload;
   result.stop_reason = simulate_with_limits(cfg.limits, [&soc, &w] {
     const size_t done = soc.loom().layer_log().size();
@@ -390,6 +454,7 @@ RunResult simulate(const PlatformConfig& cfg, std::shared_ptr<const Workload> wo
            " layers; layer " + std::to_string(done) + " (" + w.layers[done].name + ") was running";
   });
   soc.uart().flush();
+  sinks.finish(w, result);
   collect(soc, compiled, plan, result);
   check_outputs(soc.dram(), plan, golden(), result);
   result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
@@ -403,17 +468,26 @@ void check_cpu_firmware(const PlatformConfig& cfg) {
                     "scripts/setup.sh installs them)");
 }
 
-RunResult run_workload(const RunOptions& options) {
-  const auto host_start = std::chrono::steady_clock::now();
-  const PlatformConfig cfg = load_platform(options.platform, options.engine, options.overrides);
-  check_cpu_firmware(cfg);
+LoadedRun load_run(const RunOptions& options) {
+  LoadedRun run;
+  run.platform = load_platform(options.platform, options.engine, options.overrides);
+  check_cpu_firmware(run.platform);
   // Every check before any tensor is generated: shapes, device limits,
   // memory and buffers (on the compiled shapes).
-  auto workload =
+  run.workload =
       std::make_shared<Workload>(read_network(resolve_workload(options.workload, options.profile, std::cerr)));
-  check_device_limits(*workload, cfg.loom.limits);
-  const MemoryPlan plan = plan_memory(cfg, *workload, compile_workload(*workload, cfg.compiler));
-  read_tensors(*workload);
+  check_device_limits(*run.workload, run.platform.loom.limits);
+  run.plan = plan_memory(run.platform, *run.workload, compile_workload(*run.workload, run.platform.compiler));
+  read_tensors(*run.workload);
+  return run;
+}
+
+RunResult run_workload(const RunOptions& options) {
+  const auto host_start = std::chrono::steady_clock::now();
+  LoadedRun loaded = load_run(options);
+  const PlatformConfig& cfg = loaded.platform;
+  const MemoryPlan& plan = loaded.plan;
+  std::shared_ptr<Workload> workload = loaded.workload;
   if (options.input) workload->input = *options.input;
   // The device runs the compiled layers; the golden reference and the
   // statistics keep the original ones (an independent check of the passes).
@@ -424,7 +498,7 @@ RunResult run_workload(const RunOptions& options) {
   ReferenceJob reference(workload);
   RunResult result = simulate(cfg, workload, compiled, plan,
                               [&reference]() -> const GoldenOutputs& { return reference.outputs(); }, nullptr,
-                              options.debug_hook);
+                              options.debug_hook, TraceRequest{options.trace, options.vcd});
   result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   return result;
 }

@@ -38,6 +38,8 @@ struct RunOptions {
   std::vector<std::string> overrides;  // key=value
   const std::vector<int32_t>* input = nullptr;  // replaces the workload's input (--batch)
   DebugHook* debug_hook = nullptr;     // a debugger for the RV32 core (--gdb)
+  bool trace = false;                  // record trace events (--trace)
+  bool vcd = false;                    // record busy/irq/dma_active (--vcd)
 };
 
 struct LayerResult {
@@ -81,6 +83,8 @@ struct RunResult {
   MemoryStats dram_stats;
   DramBankStats dram_banks;  // zero unless dram.bank_timing
   std::optional<TrafficStats> traffic;  // when traffic.enabled
+  std::string trace_json;  // --trace: trace-event JSON (docs/stats-format.md section 4)
+  std::string vcd_text;    // --vcd: the VCD file's text
   bool passed() const;
 };
 
@@ -112,6 +116,9 @@ struct DramImage {
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> blocks;  // DRAM offset, bytes
 };
 DramImage pack_tensors(const Workload& workload, const CompiledWorkload& compiled, const MemoryPlan& plan);
+// Packs the workload's (new) input into its block of `image`: a batch image.
+void replace_input(DramImage& image, const Workload& workload, const CompiledWorkload& compiled,
+                   const MemoryPlan& plan);
 // True when two plans place every tensor at the same address and precision.
 bool same_layout(const MemoryPlan& a, const MemoryPlan& b);
 
@@ -139,10 +146,22 @@ class ReferenceJob {
 // packed one at a time), simulates and checks every layer against `golden`
 // (called once the simulation ends). SystemC elaborates once per process:
 // one simulate per process.
+struct TraceRequest {
+  bool json = false, vcd = false;
+};
 RunResult simulate(const PlatformConfig& platform, std::shared_ptr<const Workload> workload,
                    const CompiledWorkload& compiled, const MemoryPlan& plan,
                    const std::function<const GoldenOutputs&()>& golden, const DramImage* image = nullptr,
-                   DebugHook* debug_hook = nullptr);
+                   DebugHook* debug_hook = nullptr, TraceRequest trace = {});
+
+// The load stage: platform, workload (checked, then its tensors read or
+// generated) and memory plan. Throws UserError for bad input.
+struct LoadedRun {
+  PlatformConfig platform;
+  std::shared_ptr<Workload> workload;
+  MemoryPlan plan;
+};
+LoadedRun load_run(const RunOptions& options);
 
 // Everything above for one configuration. Throws UserError for bad input
 // (exit code 2).

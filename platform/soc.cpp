@@ -71,4 +71,10 @@ void Soc::load_elf(const ElfImage& image) {
 
 uint64_t Soc::cpu_bus_errors() const { return rv32_ ? rv32_->bus_errors() : cpu_->bus_errors(); }
 
+void Soc::set_tracer(Tracer* tracer) {
+  loom_->set_tracer(tracer);
+  if (cpu_) cpu_->set_tracer(tracer);
+  if (rv32_) rv32_->set_tracer(tracer);
+}
+
 }  // namespace loomvp

@@ -51,6 +51,8 @@ class Soc : public sc_core::sc_module {
   TrafficGenerator* traffic() { return traffic_.get(); }  // null unless traffic.enabled
   Clint& clint() { return *clint_; }
   Plic& plic() { return *plic_; }
+  // Hands `tracer` to Loom and the CPU (null: no trace).
+  void set_tracer(Tracer* tracer);
 
  private:
   std::unique_ptr<Router> router_;

@@ -124,18 +124,17 @@ void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
     s.golden = golden_outputs(*s.workload);
     s.loaded = true;
   }
-  for (size_t i : points) {
-    if (s.image_of[i] != SIZE_MAX) continue;
+  // Compiled and packed on first use, just before the first child that
+  // needs it, so packing the next layout overlaps the running children.
+  const auto image_for = [&s](size_t i) {
+    if (s.image_of[i] != SIZE_MAX) return s.image_of[i];
     size_t same = 0;
     while (same < s.plans.size() && !(s.image_of[same] != SIZE_MAX && same_layout(s.plans[same], s.plans[i]))) ++same;
-    if (same < s.plans.size()) {
-      s.image_of[i] = s.image_of[same];
-    } else {
-      s.image_of[i] = s.images.size();
-      s.compiled.push_back(compile_workload(*s.workload, s.configs[i].compiler));
-      s.images.push_back(pack_tensors(*s.workload, s.compiled.back(), s.plans[i]));
-    }
-  }
+    if (same < s.plans.size()) return s.image_of[i] = s.image_of[same];
+    s.compiled.push_back(compile_workload(*s.workload, s.configs[i].compiler));
+    s.images.push_back(pack_tensors(*s.workload, s.compiled.back(), s.plans[i]));
+    return s.image_of[i] = s.images.size() - 1;
+  };
 
   static std::atomic<unsigned> temp_serial{0};
   const std::string tmp_prefix = "/tmp/loomvp-sweep-" + std::to_string(getpid()) + "-";
@@ -154,11 +153,12 @@ void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
   for (size_t k = 0; k < points.size(); ++k) {
     for (; next < points.size() && next < k + jobs; ++next) {
       const size_t i = points[next];
+      const size_t image = image_for(i);
+      std::fflush(nullptr);
       const pid_t pid = fork();
       if (pid < 0) throw std::runtime_error("fork failed");
       if (pid == 0)
-        run_point(s.configs[i], s.workload, s.compiled[s.image_of[i]], s.plans[i], s.images[s.image_of[i]], s.golden,
-                  paths[next], i);
+        run_point(s.configs[i], s.workload, s.compiled[image], s.plans[i], s.images[image], s.golden, paths[next], i);
       pids[next] = pid;
     }
     int status = 0;

@@ -406,6 +406,11 @@ void parse_input(const BundleReader& r, const json& doc, Workload& w) {
                                 bitplane::min_value(w.input_prec, w.input_signed),
                                 bitplane::max_value(w.input_prec, w.input_signed),
                                 range_text(w.input_prec, w.input_signed))](Workload& w) { w.input = data(); });
+  const json& data = input.at("data");  // checked by tensor() above
+  if (data.contains("uniform")) {
+    const json& u = data.at("uniform");
+    w.input_uniform = UniformInit{u.at("seed").get<uint64_t>(), u.at("low").get<int64_t>(), u.at("high").get<int64_t>()};
+  }
 }
 
 // One layer: its type, input(s), shape, precisions; tensors pending.

@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SPEC_KEYS = ("out", "workload", "profile", "engine", "platform", "set", "jobs")
@@ -355,34 +356,80 @@ def duration(seconds):
 # ---------------------------------------------------------------- drivers
 
 def run_local(loomvp, groups, jobs, on_result, progress):
-    for key, members in groups.items():
-        results = run_group(loomvp, key, members, jobs, progress=lambda pid, ok: progress.point_done(ok))
-        for pid, result in results.items():
-            on_result(pid, result)
+    """Groups side by side when there are several: at most `jobs` simulations at a time in all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    lock = threading.Lock()
+    side_by_side = max(1, min(jobs, len(groups)))
+
+    def point_done(pid, ok):
+        with lock:
+            progress.point_done(ok)
+
+    def run(item):
+        key, members = item
+        results = run_group(loomvp, key, members, max(1, jobs // side_by_side), progress=point_done)
+        with lock:
+            for pid, result in results.items():
+                on_result(pid, result)
+
+    with ThreadPoolExecutor(side_by_side) as pool:
+        list(pool.map(run, groups.items()))
+
+
+class QueueProgress:
+    """run_group's progress on a Dask worker: each finished point goes to a
+    named Dask queue that the client reads, so progress moves point by point."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, pid, ok):
+        from distributed import Queue
+        Queue(self.name).put([pid, ok])
 
 
 def run_dask(loomvp, groups, address, chunk, on_result, progress):
-    from distributed import Client, as_completed
+    import uuid
 
-    with Client(address, timeout=30) as client:
+    from distributed import Client, Queue
+
+    with Client(address, timeout=10) as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
+        queue_name = "loomvp-sweep-" + uuid.uuid4().hex
+        queue = Queue(queue_name, client=client)
         futures = {}
         for key, members in groups.items():
-            size = chunk or max(1, math.ceil(len(members) / (2 * workers)))
+            # Four chunks per worker: each chunk loads the network once.
+            size = chunk or max(1, math.ceil(len(members) / (4 * workers)))
             for start in range(0, len(members), size):
                 part = members[start:start + size]
                 # jobs=1: a worker thread runs one simulation at a time.
-                future = client.submit(run_group, loomvp, key, part, 1, pure=False)
+                future = client.submit(run_group, loomvp, key, part, 1, QueueProgress(queue_name), pure=False)
                 futures[future] = part
-        for future in as_completed(futures):
-            try:
-                results = future.result()
-            except Exception as e:  # the task itself died (worker lost): its points fail, the rest go on
-                results = {pid: {"status": "error", "exit_code": 3, "stats": None, "error": clip("dask task: %r" % e)}
-                           for pid, _ in futures[future]}
-            for pid, result in results.items():
-                on_result(pid, result)
-                progress.point_done(result["status"] == "pass")
+        counted = set()
+
+        def count(pid, ok):
+            if pid not in counted:
+                counted.add(pid)
+                progress.point_done(ok)
+
+        pending = set(futures)
+        while pending:
+            time.sleep(0.25)
+            for pid, ok in queue.get(batch=True):
+                count(pid, ok)
+            for future in [f for f in pending if f.done()]:
+                pending.discard(future)
+                try:
+                    results = future.result()
+                except Exception as e:  # the task itself died (worker lost): its points fail, the rest go on
+                    results = {pid: {"status": "error", "exit_code": 3, "stats": None,
+                                     "error": clip("dask task: %r" % e)} for pid, _ in futures[future]}
+                for pid, result in results.items():
+                    on_result(pid, result)
+                    count(pid, result["status"] == "pass")
+        queue.close()
 
 
 def main(argv=None):
@@ -392,7 +439,7 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, help="points simulated at a time locally (default: the spec's, else CPUs)")
     parser.add_argument("--serial", action="store_true", help="one point at a time, in this machine")
     parser.add_argument("--dask", metavar="ADDRESS", help="run on a Dask distributed scheduler (tcp://HOST:PORT)")
-    parser.add_argument("--chunk", type=int, default=0, help="--dask: points per task (default: groups / 2x workers)")
+    parser.add_argument("--chunk", type=int, default=0, help="--dask: points per task (default: a group / (4 x workers))")
     parser.add_argument("--loomvp", default=os.environ.get("LOOMVP_BIN", ""), help="the loomvp executable")
     parser.add_argument("--no-plot", action="store_true", help="skip results.png/svg")
     try:
@@ -451,7 +498,7 @@ def main(argv=None):
         if args.dask:
             try:
                 run_dask(args.loomvp, groups, args.dask, args.chunk, on_result, progress)
-            except OSError as e:
+            except (OSError, ValueError) as e:  # unreachable, or not an address (ValueError from distributed)
                 sys.stderr.write("loomvp: error: --dask: %s: cannot connect (%s)\n" % (clip(args.dask), clip(e)))
                 return 2
         else:

@@ -141,7 +141,7 @@
 #define LOOM_PREC_PA2(v) (((v) >> 24) & 0x1Fu)
 /* Weights stored per filter group (128 filters x 16 weights at one kernel
  * position), each in its own Pw_g <= PW planes, behind a table of the Pw_g
- * (docs/workload-format.md 6.1). Conv and fc only; ignored otherwise. */
+ * (docs/workload-format.md 9.1). Conv and fc only; ignored otherwise. */
 #define LOOM_PREC_PW_GROUPS (1u << 15)
 
 /* QUANT: rounding right shift [4:0]; ReLU; signedness of the inputs and of

@@ -25,8 +25,10 @@ NativeCpu::NativeCpu(sc_core::sc_module_name name, const NativeCpuConfig& config
 
 void NativeCpu::run() {
   current_cpu = this;
+  if (tracer_) tracer_->begin(TraceTrack::Cpu, "driver", current_time());
   firmware_();
   quantum_keeper_.sync();
+  if (tracer_) tracer_->end(TraceTrack::Cpu, sc_core::sc_time_stamp());
   finished_ = true;
   current_cpu = nullptr;
 }
@@ -80,7 +82,9 @@ void NativeCpu::write32(uint32_t address, uint32_t value) {
 
 void NativeCpu::wait_for_interrupt() {
   quantum_keeper_.sync();  // the device must see our time before we sleep
+  if (tracer_) tracer_->begin(TraceTrack::Cpu, "wait for interrupt", sc_core::sc_time_stamp());
   if (!irq.read()) sc_core::wait(irq.posedge_event());
+  if (tracer_) tracer_->end(TraceTrack::Cpu, sc_core::sc_time_stamp());
   quantum_keeper_.reset();
 }
 

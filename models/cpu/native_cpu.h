@@ -13,6 +13,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/common/tracer.h"
+
 namespace loomvp {
 
 struct NativeCpuConfig {
@@ -37,6 +39,7 @@ class NativeCpu : public sc_core::sc_module {
   sc_core::sc_time current_time() const { return sc_core::sc_time_stamp() + quantum_keeper_.get_local_time(); }
   uint64_t bus_errors() const { return bus_errors_; }
   bool finished() const { return finished_; }
+  void set_tracer(Tracer* tracer) { tracer_ = tracer; }  // driver run and interrupt waits; null: no trace
 
  private:
   SC_HAS_PROCESS(NativeCpu);
@@ -52,6 +55,7 @@ class NativeCpu : public sc_core::sc_module {
   bool dmi_valid_ = false;
   uint64_t bus_errors_ = 0;
   bool finished_ = false;
+  Tracer* tracer_ = nullptr;
 };
 
 }  // namespace loomvp

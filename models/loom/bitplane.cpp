@@ -1,6 +1,7 @@
 #include "bitplane.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace loomvp::bitplane {
 namespace {
@@ -99,6 +100,55 @@ void unpack(const uint8_t* in, const Layout& l, uint32_t prec, bool is_signed, T
     }
 }
 
+// Lanes j..j+3 of a brick as four int16 in one uint64 (lane j lowest), from
+// the bytes that unpack_brick gathers: byte k of `low`/`high` is the
+// low/high byte of lane 8 * (word) + k; `first` is 0 or 4.
+inline uint64_t four_lanes(uint64_t low, uint64_t high, uint32_t first, uint32_t prec) {
+  const auto spread = [first](uint64_t bytes) {  // 4 bytes -> 4 16-bit lanes
+    uint64_t x = (bytes >> (8 * first)) & 0xFFFFFFFFull;
+    x = (x | x << 16) & 0x0000FFFF0000FFFFull;
+    return (x | x << 8) & 0x00FF00FF00FF00FFull;
+  };
+  const uint64_t v = spread(low) | spread(high) << 8;
+  // Sign extension per lane: a lane whose bit prec - 1 is set gets every
+  // bit from prec up (a 0/1 per lane times 0xFFFF cannot carry into the next).
+  const uint64_t lane_ones = 0x0001000100010001ull;
+  const uint64_t negative = (v >> (prec - 1)) & lane_ones;
+  const uint64_t above = (0xFFFFull << prec & 0xFFFFull) * lane_ones;
+  return v | (negative * 0xFFFF & above);
+}
+
+// Weights in F x KH x KW x Cg order: whole bricks go four lanes at a time
+// straight into the int16 output (the hot path of the device's operand read).
+void unpack_weights_contiguous(const uint8_t* in, uint64_t positions, uint32_t channels, uint32_t prec,
+                               int16_t* values) {
+  const uint64_t brick_count = bricks(channels);
+  for (uint64_t pos = 0; pos < positions; ++pos)
+    for (uint64_t b = 0; b < brick_count; ++b, in += 2 * prec) {
+      int16_t* out = values + pos * channels + b * kLanes;
+      const uint32_t count = std::min<uint32_t>(kLanes, channels - b * kLanes);
+      if (count < kLanes) {
+        int32_t lanes[kLanes];
+        unpack_brick(in, prec, true, lanes);
+        for (uint32_t i = 0; i < count; ++i) out[i] = static_cast<int16_t>(lanes[i]);
+        continue;
+      }
+      uint64_t low0 = 0, low1 = 0, high0 = 0, high1 = 0;  // low/high bytes of lanes 0-7 and 8-15
+      for (uint32_t p = 0; p < std::min(prec, 8u); ++p) {
+        low0 |= kSpread.entry[in[2 * p]] << p;
+        low1 |= kSpread.entry[in[2 * p + 1]] << p;
+      }
+      for (uint32_t p = 8; p < prec; ++p) {
+        high0 |= kSpread.entry[in[2 * p]] << (p - 8);
+        high1 |= kSpread.entry[in[2 * p + 1]] << (p - 8);
+      }
+      const uint64_t words[4] = {four_lanes(low0, high0, 0, prec), four_lanes(low0, high0, 4, prec),
+                                 four_lanes(low1, high1, 0, prec), four_lanes(low1, high1, 4, prec)};
+      static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lane j's int16 is bytes 2j, 2j+1 of the words");
+      std::memcpy(out, words, sizeof words);
+    }
+}
+
 // Activations C x H x W: one outer position, H*W inner ones, channels H*W apart.
 Layout activation_layout(uint32_t c, uint32_t h, uint32_t w) {
   const uint64_t plane = uint64_t{h} * w;
@@ -111,11 +161,6 @@ Layout weight_layout(uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
   return {f, kernel, cg * kernel, kernel, cg};
 }
 
-// Weights F x KH x KW x Cg: one position per filter and kernel position,
-// channels adjacent.
-Layout weight_layout_channels_last(uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw) {
-  return {uint64_t{f} * kh * kw, 1, cg, 1, cg};
-}
 
 }  // namespace
 
@@ -141,7 +186,7 @@ void unpack_weights(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uin
 
 void unpack_weights_channels_last(const uint8_t* in, uint32_t f, uint32_t cg, uint32_t kh, uint32_t kw,
                                   uint32_t prec, int16_t* values) {
-  unpack(in, weight_layout_channels_last(f, cg, kh, kw), prec, true, values);
+  unpack_weights_contiguous(in, uint64_t{f} * kh * kw, cg, prec, values);
 }
 
 }  // namespace loomvp::bitplane

@@ -166,9 +166,16 @@ void Loom::soft_reset() {
   irq_update_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void Loom::set_tracer(Tracer* tracer) {
+  tracer_ = tracer;
+  sequencer_->set_tracer(tracer);
+}
+
 void Loom::drive_irq() {
   const bool enabled = regs_.get(LOOM_REG_CTRL) & LOOM_CTRL_IRQ_ENABLE;
-  irq.write(enabled && (regs_.get(LOOM_REG_IRQ_STATUS) & regs_.get(LOOM_REG_IRQ_MASK)));
+  const bool level = enabled && (regs_.get(LOOM_REG_IRQ_STATUS) & regs_.get(LOOM_REG_IRQ_MASK));
+  if (tracer_ && level && !irq.read()) tracer_->instant(TraceTrack::Irq, "irq", sc_core::sc_time_stamp());
+  irq.write(level);
 }
 
 void Loom::sequencer_thread() {
@@ -197,18 +204,23 @@ uint64_t Loom::cycles_until(const sc_time& start, const sc_time& local_time) con
 
 bool Loom::serve_layer(const LayerRegs& regs, LayerRecord& record) {
   const sc_time start = sc_core::sc_time_stamp();
+  if (tracer_) tracer_->begin(TraceTrack::Layer, "layer", start, "layer", log_.size());
   sc_time local_time = config_.clock_period;  // one cycle to decode the registers
   const DecodeResult decoded = decode_layer(regs, config_.limits);
   record.error = decoded.error;
   if (!decoded.error) {
     const DmaEngine::Result result = run_layer(decoded.desc, record, local_time);
-    if (result == DmaEngine::Result::Cancelled) return false;  // soft reset: abandon at once
+    if (result == DmaEngine::Result::Cancelled) {  // soft reset: abandon at once
+      if (tracer_) tracer_->end(TraceTrack::Layer, sc_core::sc_time_stamp());
+      return false;
+    }
     if (result == DmaEngine::Result::BusError) record.error = LOOM_ERR_DMA;
   }
   // The device is clocked: it signals completion on the next clock edge.
   record.cycles = cycles_until(start, local_time);
   // A soft reset cuts the wait short so a new START is served at once.
   sc_core::wait(start + cycles_time(record.cycles) - sc_core::sc_time_stamp(), reset_event_);
+  if (tracer_) tracer_->end(TraceTrack::Layer, sc_core::sc_time_stamp());
   if (!record.error)
     record.drain_cycles = record.cycles - 1 - record.compute_cycles - record.stall_data_cycles -
                           record.stall_space_cycles;
@@ -285,33 +297,34 @@ DmaEngine::Result Loom::run_layer(const LayerDesc& d, LayerRecord& record, sc_ti
   // An operand the bus cannot deliver fails when the load stage's burst gets
   // the error response; until then the layer runs on zeros.
   const uint64_t weight_bytes = groups ? groups->stored_bytes() : d.weight_bytes();
-  std::vector<uint8_t> buffer(std::max({d.input_bytes(), d.input2_bytes(), weight_bytes, d.bias_bytes()}));
-  std::vector<int32_t> input(d.input_elements()), input2(d.type == LayerType::Add ? d.input_elements() : 0),
-      bias(d.has_weights() ? d.out_c : 0);
-  std::vector<int16_t> weights(d.weight_elements());
-  bool operands_ok = sequencer_->peek(d.in_addr, buffer.data(), d.input_bytes());
+  uint8_t* buffer = operand_bytes_.get(std::max({d.input_bytes(), d.input2_bytes(), weight_bytes, d.bias_bytes()}));
+  int32_t* input = input_.get(d.input_elements());
+  int32_t* input2 = input2_.get(d.type == LayerType::Add ? d.input_elements() : 0);
+  int32_t* bias = bias_.get(d.has_weights() ? d.out_c : 0);
+  int16_t* weights = weights_.get(d.weight_elements());
+  bool operands_ok = sequencer_->peek(d.in_addr, buffer, d.input_bytes());
   if (operands_ok)
-    bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input.data());
+    bitplane::unpack_activations(buffer, d.in_c, d.in_h, d.in_w, d.pa, d.in_signed, input);
+  else
+    std::fill_n(input, d.input_elements(), 0);  // the timing model reads it
   if (operands_ok && d.type == LayerType::Add) {
-    operands_ok = sequencer_->peek(d.in2_addr, buffer.data(), d.input2_bytes());
-    if (operands_ok)
-      bitplane::unpack_activations(buffer.data(), d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed, input2.data());
+    operands_ok = sequencer_->peek(d.in2_addr, buffer, d.input2_bytes());
+    if (operands_ok) bitplane::unpack_activations(buffer, d.in_c, d.in_h, d.in_w, d.pa2, d.in2_signed, input2);
   }
   if (operands_ok && d.has_weights()) {
-    operands_ok = sequencer_->peek(d.weight_addr, buffer.data(), weight_bytes) &&
-                  sequencer_->peek(d.bias_addr, reinterpret_cast<uint8_t*>(bias.data()), d.bias_bytes());
+    operands_ok = sequencer_->peek(d.weight_addr, buffer, weight_bytes) &&
+                  sequencer_->peek(d.bias_addr, reinterpret_cast<uint8_t*>(bias), d.bias_bytes());
     if (operands_ok && groups)
-      groups->unpack_channels_last(buffer.data(), weights.data());
+      groups->unpack_channels_last(buffer, weights);
     else if (operands_ok)
-      bitplane::unpack_weights_channels_last(buffer.data(), d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw,
-                                             weights.data());
+      bitplane::unpack_weights_channels_last(buffer, d.out_c, d.in_c_per_group(), d.kh, d.kw, d.pw, weights);
   }
   ComputeTiming timing;
-  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input.data(), &timing,
+  assign_compute_cycles(plan, d, cycle_breakdown(d, engine_, config_.dynamic_precision, input, &timing,
                                                 config_.dynamic_precision_group, weight_groups));
   std::vector<uint8_t> image(d.output_bytes());
   if (operands_ok) {
-    const std::vector<int32_t> output = compute_layer(d, {input.data(), input2.data(), weights.data(), bias.data()});
+    const std::vector<int32_t> output = compute_layer(d, {input, input2, weights, bias});
     bitplane::pack_activations(output.data(), d.out_c, d.out_h, d.out_w, d.po, image.data());
   }
 

@@ -58,6 +58,25 @@ struct LayerRecord {
   double pw_group_avg = 0;  // mean Pw_g over the weights; PW without PW_GROUPS
 };
 
+// A host buffer reused from layer to layer: grown when a layer needs more,
+// never shrunk or zero-filled (a fresh zero-filled allocation per layer cost
+// page faults on every large layer). Users write what they read.
+template <typename T>
+class ScratchBuffer {
+ public:
+  T* get(uint64_t count) {
+    if (count > capacity_) {
+      data_.reset(new T[count]);
+      capacity_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  uint64_t capacity_ = 0;
+};
+
 class Loom : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Loom> reg_socket;
@@ -67,6 +86,9 @@ class Loom : public sc_core::sc_module {
   Loom(sc_core::sc_module_name name, const LoomConfig& config);
 
   const std::vector<LayerRecord>& layer_log() const { return log_; }
+  // Layers (arg: index in the log), tiles, DMA, stalls and interrupts; null: no trace.
+  void set_tracer(Tracer* tracer);
+  const sc_core::sc_time& clock_period() const { return config_.clock_period; }
 
  private:
   SC_HAS_PROCESS(Loom);
@@ -95,6 +117,7 @@ class Loom : public sc_core::sc_module {
   LoomConfig config_;
   const EngineSpec& engine_;
   RegisterBank regs_;
+  Tracer* tracer_ = nullptr;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<DmaEngine> descriptor_dma_;  // fetches chain descriptors
   sc_core::sc_event start_event_;
@@ -112,6 +135,10 @@ class Loom : public sc_core::sc_module {
   uint64_t generation_ = 0;  // bumped by soft reset: a running layer is abandoned
   uint64_t running_generation_ = 0;
   std::vector<LayerRecord> log_;
+  // The datapath's operands: packed bytes as read, then unpacked values.
+  ScratchBuffer<uint8_t> operand_bytes_;
+  ScratchBuffer<int32_t> input_, input2_, bias_;
+  ScratchBuffer<int16_t> weights_;
 };
 
 }  // namespace loomvp

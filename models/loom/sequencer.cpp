@@ -73,12 +73,21 @@ void Sequencer::stage_finished() {
   progress_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void Sequencer::trace_span(TraceTrack track, const char* name, const sc_time& begin) const {
+  if (!tracer_ || begin == sc_core::sc_time_stamp()) return;
+  tracer_->begin(track, name, begin);
+  tracer_->end(track, sc_core::sc_time_stamp());
+}
+
 DmaEngine::Result Sequencer::move(DmaEngine& dma, tlm::tlm_command command, const Transfer& x, uint8_t* data,
                                   uint64_t data_stride) {
   if (dma_active_++ == 0) dma_busy_since_ = sc_core::sc_time_stamp();
+  const TraceTrack track = command == tlm::TLM_READ_COMMAND ? TraceTrack::Load : TraceTrack::Store;
+  if (tracer_) tracer_->begin(track, tensor_kind_name(x.kind), sc_core::sc_time_stamp(), "bytes", x.bytes * x.count);
   sc_time local = sc_core::SC_ZERO_TIME;
   DmaEngine::Result r = dma.transfer(command, {x.address, x.bytes, x.count, x.stride, data_stride}, data, local);
   if (r != DmaEngine::Result::Cancelled) sc_core::wait(local, *wakeup_);
+  if (tracer_) tracer_->end(track, sc_core::sc_time_stamp());
   if (--dma_active_ == 0) dma_busy_ += sc_core::sc_time_stamp() - dma_busy_since_;
   if (r == DmaEngine::Result::Ok && cancelled_ && cancelled_()) r = DmaEngine::Result::Cancelled;
   return r;
@@ -100,6 +109,7 @@ void Sequencer::load_thread() {
           },
           nullptr);
       if (!ready) break;
+      if (tracer_) tracer_->begin(TraceTrack::Load, "load tile", sc_core::sc_time_stamp(), "tile", i);
       for (const Transfer& x : t.loads) {
         if (scratch_.size() < x.bytes) scratch_.resize(x.bytes);
         const DmaEngine::Result r = move(load_dma_, tlm::TLM_READ_COMMAND, x, scratch_.data(), 0);
@@ -108,6 +118,7 @@ void Sequencer::load_thread() {
           break;
         }
       }
+      if (tracer_) tracer_->end(TraceTrack::Load, sc_core::sc_time_stamp());
       if (aborted()) break;
       ++loaded_;
       progress_event_.notify(sc_core::SC_ZERO_TIME);
@@ -123,12 +134,19 @@ void Sequencer::compute_thread() {
     SequencerCounters& c = *counters_;
     for (size_t i = 0; i < tiles.size(); ++i) {
       const Tile& t = tiles[i];
-      if (!wait_until([&] { return loaded_ > i; }, &c.stall_data_cycles)) break;
-      if (starts_new(tiles, i, kOut) &&
-          !wait_until([&] { return t.load_index[kOut] - stored_outputs_ <= plan_->slots[kOut]; },
-                      &c.stall_space_cycles))
-        break;
+      sc_time stall_begin = sc_core::sc_time_stamp();
+      const bool loaded = wait_until([&] { return loaded_ > i; }, &c.stall_data_cycles);
+      trace_span(TraceTrack::Compute, "stall_data", stall_begin);
+      if (!loaded) break;
+      stall_begin = sc_core::sc_time_stamp();
+      const bool space = !starts_new(tiles, i, kOut) ||
+                         wait_until([&] { return t.load_index[kOut] - stored_outputs_ <= plan_->slots[kOut]; },
+                                    &c.stall_space_cycles);
+      trace_span(TraceTrack::Compute, "stall_space", stall_begin);
+      if (!space) break;
+      if (tracer_) tracer_->begin(TraceTrack::Compute, "compute", sc_core::sc_time_stamp(), "tile", i);
       sc_core::wait(sc_time::from_value(period_.value() * t.compute_cycles), *wakeup_);
+      if (tracer_) tracer_->end(TraceTrack::Compute, sc_core::sc_time_stamp());
       if (aborted()) break;
       c.compute_cycles += t.compute_cycles;
       ++computed_;
@@ -148,6 +166,7 @@ void Sequencer::store_thread() {
       const Tile& t = tiles[i];
       if (t.stores.empty()) continue;  // fc partial sums stay in the output buffer
       if (!wait_until([&] { return computed_ > i; }, nullptr)) break;
+      if (tracer_) tracer_->begin(TraceTrack::Store, "store tile", sc_core::sc_time_stamp(), "tile", i);
       bool ok = true;
       for (const Transfer& x : t.stores) {
         uint8_t* data = const_cast<uint8_t*>(output_image_ + x.image_offset);
@@ -158,6 +177,7 @@ void Sequencer::store_thread() {
           break;
         }
       }
+      if (tracer_) tracer_->end(TraceTrack::Store, sc_core::sc_time_stamp());
       if (!ok || aborted()) break;
       stored_outputs_ = t.load_index[kOut];
       progress_event_.notify(sc_core::SC_ZERO_TIME);

@@ -13,6 +13,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "models/common/tracer.h"
 #include "models/loom/dma_engine.h"
 #include "models/loom/tiling.h"
 
@@ -33,6 +34,7 @@ class Sequencer : public sc_core::sc_module {
 
   // `cancelled` true abandons the layer (soft reset); `wakeup` cuts waits short.
   void set_cancel(std::function<bool()> cancelled, const sc_core::sc_event* wakeup);
+  void set_tracer(Tracer* tracer) { tracer_ = tracer; }  // null: no trace
 
   // Runs `plan` from now (a clock edge). Stores take their bytes from
   // `output_image`, the layer's packed output (out_c channels). Returns when
@@ -59,12 +61,15 @@ class Sequencer : public sc_core::sc_module {
   // One transfer of the plan, waited for; tracks when any DMA is busy.
   DmaEngine::Result move(DmaEngine& dma, tlm::tlm_command command, const Transfer& transfer, uint8_t* data,
                          uint64_t data_stride);
+  // A span that has already ended (a stall), if it lasted at all.
+  void trace_span(TraceTrack track, const char* name, const sc_core::sc_time& begin) const;
 
   DmaEngine load_dma_, store_dma_;  // separate read and write channels
   sc_core::sc_time period_;
   std::function<bool()> cancelled_;
   const sc_core::sc_event* wakeup_ = nullptr;
   sc_core::sc_event never_;  // wakeup_ when no cancel source is set
+  Tracer* tracer_ = nullptr;
 
   // State of the layer in progress, shared by the three stages.
   const TilePlan* plan_ = nullptr;

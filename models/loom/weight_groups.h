@@ -1,5 +1,5 @@
 // Per-filter-group weight precision (docs/timing-model.md section 3.6,
-// docs/workload-format.md section 6.1): the weights one Loom step consumes
+// docs/workload-format.md section 9.1): the weights one Loom step consumes
 // together (up to 128 filters x one 16-channel brick at one kernel position,
 // per convolution group; fc: 128 filters x 16 inputs) are stored in the
 // fewest bit planes that hold all of them, Pw_g, with a table of every

@@ -3,6 +3,7 @@ real Dask cluster give the same table; a bad point is reported and the rest
 kept; a re-run resumes; a bad spec is exit 2 naming the field."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -10,9 +11,9 @@ import unittest
 from dask_cluster import LocalDaskCluster
 from separate_run import LOOMVP, run_totals
 
-# 8 points: 2 engines x 2 bandwidths x 2 latencies.
-GRID = {"workload": ["tiny-conv"], "engine": ["base", "lm1b"],
-        "set": {"dram.bandwidth_gb_per_s": [2, 8], "dram.latency_ns": [50, 200]}}
+# 8 points: 2 workloads (two groups, run side by side) x 2 engines x 2 bandwidths.
+GRID = {"workload": ["tiny-conv", "tiny-1x1"], "engine": ["base", "lm1b"],
+        "set": {"dram.bandwidth_gb_per_s": [2, 8]}}
 
 
 def sweep(spec, *options, timeout=300):
@@ -42,8 +43,8 @@ def point_files(out):
     return files
 
 
-def separate_run(engine, bandwidth, latency):
-    return run_totals("tiny-conv", engine, "dram.bandwidth_gb_per_s=%s" % bandwidth, "dram.latency_ns=%s" % latency)
+def separate_run(workload, engine, *settings):
+    return run_totals(workload, engine, *settings)
 
 
 @unittest.skipUnless(LOOMVP, "LOOMVP_BIN not set")
@@ -68,6 +69,8 @@ class SweepSpecTest(unittest.TestCase):
             proc = sweep(dict(GRID, out=outs["dask"]), "--dask", cluster.address, "--chunk", "2")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("on Dask at tcp://127.0.0.1:", proc.stderr)
+        # Progress point by point (from the workers, through a Dask queue).
+        self.assertEqual(len(re.findall(r"sweep: \d/8 points \(0 failed\), .* ETA ", proc.stderr)), 8, proc.stderr)
 
         table = rows(outs["serial"])
         self.assertEqual(len(table), 8)
@@ -75,14 +78,16 @@ class SweepSpecTest(unittest.TestCase):
         for mode in ("local", "dask"):
             self.assertEqual(rows(outs[mode]), table, mode)
             self.assertEqual(point_files(outs[mode]), point_files(outs["serial"]), mode)
-        # Grid order: engine outer, then bandwidth, then latency.
-        self.assertEqual([(r["engine"], r["dram.bandwidth_gb_per_s"], r["dram.latency_ns"]) for r in table],
-                         [(e, b, l) for e in ("base", "lm1b") for b in (2, 8) for l in (50, 200)])
+        # Grid order: workload outer, then engine, then bandwidth.
+        self.assertEqual([(r["workload"], r["engine"], r["dram.bandwidth_gb_per_s"]) for r in table],
+                         [(w, e, b) for w in ("tiny-conv", "tiny-1x1") for e in ("base", "lm1b") for b in (2, 8)])
         # Each row holds the totals a separate run with those settings gives.
         for r in (table[1], table[6]):
-            totals = separate_run(r["engine"], r["dram.bandwidth_gb_per_s"], r["dram.latency_ns"])
+            totals = separate_run(r["workload"], r["engine"], "dram.bandwidth_gb_per_s=%s" % r["dram.bandwidth_gb_per_s"])
             for field in ("cycles", "simulated_time_ns", "dram_bytes_read", "dram_bytes_written"):
                 self.assertEqual(r[field], totals[field], field)
+            for part, value in totals.get("energy_pj", {}).items():  # once the stats have energy
+                self.assertEqual(r["energy_pj_" + part], value, part)
         # CSV: one header and 8 rows; plots written with valid headers.
         with open(os.path.join(outs["serial"], "results.csv")) as f:
             lines = f.read().splitlines()
@@ -104,7 +109,8 @@ class SweepSpecTest(unittest.TestCase):
         self.assertIn("ERROR", proc.stderr)
         self.assertIn("dram.latency_ns=-5", proc.stderr)
         for r in (table[0], table[2]):
-            self.assertEqual(r["cycles"], separate_run("lm1b", 12.8, r["dram.latency_ns"])["cycles"])
+            totals = separate_run("tiny-conv", "lm1b", "dram.latency_ns=%s" % r["dram.latency_ns"])
+            self.assertEqual(r["cycles"], totals["cycles"])
 
     def test_resume_skips_done_points(self):
         spec = {"out": self.out("resume"), "workload": ["tiny-conv"], "engine": ["lm1b"],
@@ -147,6 +153,9 @@ class SweepSpecTest(unittest.TestCase):
             proc = sweep(spec)
             self.assertEqual(proc.returncode, 2, (spec, proc.stderr))
             self.assertIn(message, proc.stderr)
+        proc = sweep({"out": self.out("x"), "workload": ["tiny-conv"]}, "--dask", "no address")
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("--dask: no address: cannot connect", proc.stderr)
         proc = subprocess.run([LOOMVP, "sweep", self.out("missing.json")], capture_output=True, text=True)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("cannot read", proc.stderr)

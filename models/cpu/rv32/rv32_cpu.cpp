@@ -757,6 +757,7 @@ void Rv32Cpu::wait_for_interrupt() {
   }
   in_wfi_ = true;
   const sc_core::sc_time start = sc_core::sc_time_stamp();
+  if (tracer_) tracer_->begin(TraceTrack::Cpu, "wfi", start);
   if (!debug_hook_) {
     sc_core::wait(irq_event_);
   } else {
@@ -771,12 +772,14 @@ void Rv32Cpu::wait_for_interrupt() {
     }
     time_in_wfi_ += sc_core::sc_time_stamp() - start;
     in_wfi_ = false;
+    if (tracer_) tracer_->end(TraceTrack::Cpu, sc_core::sc_time_stamp());
     quantum_keeper_.reset();
     if (stop) debug_stop(StopReason::Interrupt);
     return;
   }
   time_in_wfi_ += sc_core::sc_time_stamp() - start;
   in_wfi_ = false;
+  if (tracer_) tracer_->end(TraceTrack::Cpu, sc_core::sc_time_stamp());
   quantum_keeper_.reset();
 }
 

@@ -20,6 +20,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/common/tracer.h"
+
 #include "models/cpu/debug_target.h"
 
 namespace loomvp {
@@ -73,6 +75,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   uint64_t instructions_retired() const { return instret_; }
   uint64_t cycles() const;  // CPU-local time since reset / clock period (mcycle without software writes)
   sc_core::sc_time time_in_wfi() const { return time_in_wfi_; }
+  void set_tracer(Tracer* tracer) { tracer_ = tracer; }  // wfi sleeps; null: no trace
   uint64_t interrupts_taken() const { return interrupts_taken_; }
   uint64_t bus_errors() const { return bus_errors_; }
   uint32_t pc() const { return pc_; }
@@ -191,6 +194,7 @@ class Rv32Cpu : public sc_core::sc_module, public DebugTarget {
   sc_core::sc_event halted_event_;
   sc_core::sc_event irq_event_;
   sc_core::sc_time time_in_wfi_;
+  Tracer* tracer_ = nullptr;
   uint64_t interrupts_taken_ = 0;
   uint64_t bus_errors_ = 0;
 

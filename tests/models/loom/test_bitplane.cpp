@@ -82,6 +82,30 @@ TEST_CASE("bit-plane round trip on random tensors of every precision") {
     }
 }
 
+TEST_CASE("bit-plane weights unpack channels last at every precision - whole and partial bricks") {
+  std::mt19937 rng(11);
+  for (uint32_t prec = 1; prec <= 16; ++prec) {
+    const uint32_t f = 1 + rng() % 5, cg = 1 + rng() % 50, kh = 1 + rng() % 3, kw = 1 + rng() % 3;
+    std::uniform_int_distribution<int32_t> dist(static_cast<int32_t>(bitplane::min_value(prec, true)),
+                                                static_cast<int32_t>(bitplane::max_value(prec, true)));
+    std::vector<int16_t> values(uint64_t{f} * cg * kh * kw);
+    for (auto& v : values) v = static_cast<int16_t>(dist(rng));
+    values[0] = static_cast<int16_t>(bitplane::min_value(prec, true));  // the extremes, always
+    values.back() = static_cast<int16_t>(bitplane::max_value(prec, true));
+    std::vector<uint8_t> packed(bitplane::weight_bytes(f, cg, kh, kw, prec));
+    bitplane::pack_weights(values.data(), f, cg, kh, kw, prec, packed.data());
+    std::vector<int16_t> back(values.size());
+    bitplane::unpack_weights_channels_last(packed.data(), f, cg, kh, kw, prec, back.data());
+    uint64_t wrong = 0;
+    for (uint32_t i = 0; i < f; ++i)
+      for (uint32_t c = 0; c < cg; ++c)
+        for (uint32_t k = 0; k < kh * kw; ++k)
+          wrong += back[(uint64_t{i} * kh * kw + k) * cg + c] != values[(uint64_t{i} * cg + c) * kh * kw + k];
+    INFO("prec " << prec << " cg " << cg);
+    CHECK(wrong == 0);
+  }
+}
+
 TEST_CASE("bit-plane layout: plane p of a brick holds bit p of 16 consecutive channels") {
   // Hand-built: 17 channels at one position, P = 2. Channel i has value i % 4.
   std::vector<int32_t> values(17);

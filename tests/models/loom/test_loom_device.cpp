@@ -890,3 +890,74 @@ TEST_CASE("concatenation through a tiled layer: one-row bands store strided piec
   small.output_bytes = 192;
   concat_halves(small, 5);
 }
+
+namespace {
+
+constexpr uint64_t kGrouped = 0x50000;
+
+// Filters 128 and 129 (the second block) get values in -2..1, so their groups
+// need 2 bits; the weights go to DRAM flat at 0x10000 and per group at kGrouped.
+void store_grouped_weights(ConvFixture& fixture, Memory& dram) {
+  for (size_t i = 128 * 19 * 9; i < fixture.layer.weights.size(); ++i)
+    fixture.layer.weights[i] = static_cast<int16_t>(fixture.layer.weights[i] / 8);
+  std::vector<uint8_t> flat(bitplane::weight_bytes(130, 19, 3, 3, 5));
+  bitplane::pack_weights(fixture.layer.weights.data(), 130, 19, 3, 3, 5, flat.data());
+  dram.backdoor_write(0x10000, flat.data(), flat.size());
+  WeightGroups groups(1, 130, 19, 3, 3, 5);
+  REQUIRE(groups.set_precisions(groups.detect(fixture.layer.weights.data())));
+  CHECK(groups.precision(groups.index(0, 1, 0, 0)) == 2);
+  std::vector<uint8_t> stored(groups.stored_bytes());
+  groups.pack(fixture.layer.weights.data(), stored.data());
+  dram.backdoor_write(kGrouped, stored.data(), stored.size());
+}
+
+}  // namespace
+
+TEST_CASE("PW_GROUPS weights: bit-exact from the table and Pw_g planes with fewer cycles - a bad table or planes past DRAM end in an error") {
+  std::unique_ptr<ConvFixture> fixture;
+  LoomBench bench([&fixture](LoomBench& b) {
+    CHECK(b.run_layer(fixture->regs) == LOOM_STATUS_DONE);
+    const uint32_t flat_cycles = b.reg(LOOM_REG_COMPUTE_CYCLES_LO);
+    LayerRegs r = fixture->regs;
+    r.prec |= LOOM_PREC_PW_GROUPS;
+    r.weight_addr = kDramBase + kGrouped;
+    CHECK(b.run_layer(r) == LOOM_STATUS_DONE);
+    CHECK(fixture->device_output(b.dram) == golden_layer(fixture->layer, fixture->input, nullptr));
+    CHECK(b.reg(LOOM_REG_COMPUTE_CYCLES_LO) < flat_cycles);  // filters 128-129 at 2 bits instead of 5
+    uint8_t entry = 0;  // 0 is not a precision
+    b.dram.backdoor_write(kGrouped + 1, &entry, 1);
+    CHECK(LOOM_STATUS_ERR_CODE(b.run_layer(r)) == LOOM_ERR_BAD_PRECISION);
+    entry = 6;  // above PW = 5
+    b.dram.backdoor_write(kGrouped + 1, &entry, 1);
+    CHECK(LOOM_STATUS_ERR_CODE(b.run_layer(r)) == LOOM_ERR_BAD_PRECISION);
+    // A valid table in the last 64 bytes of DRAM: its planes would run past the end.
+    std::vector<uint8_t> table(64, 5);
+    b.dram.backdoor_write(kDramSize - 64, table.data(), table.size());
+    r.weight_addr = kDramBase + kDramSize - 64;
+    CHECK(LOOM_STATUS_ERR_CODE(b.run_layer(r)) == LOOM_ERR_BAD_ADDRESS);
+    r.weight_addr = kDramBase + kDramSize - 32;  // not even the table fits: decode rejects it
+    CHECK(LOOM_STATUS_ERR_CODE(b.run_layer(r)) == LOOM_ERR_BAD_ADDRESS);
+  });
+  fixture = std::make_unique<ConvFixture>(bench.dram);
+  store_grouped_weights(*fixture, bench.dram);
+  simulate(bench);
+}
+
+TEST_CASE("PW_GROUPS weights on base: read correctly - compute cycles as with flat weights (bit-parallel weights)") {
+  std::unique_ptr<ConvFixture> fixture;
+  LoomConfig config = LoomBench::loom_config(kDramSize, BufferConfig{});
+  config.engine = Engine::Base;
+  LoomBench bench([&fixture](LoomBench& b) {
+    CHECK(b.run_layer(fixture->regs) == LOOM_STATUS_DONE);
+    const uint32_t flat_cycles = b.reg(LOOM_REG_COMPUTE_CYCLES_LO);
+    LayerRegs r = fixture->regs;
+    r.prec |= LOOM_PREC_PW_GROUPS;
+    r.weight_addr = kDramBase + kGrouped;
+    CHECK(b.run_layer(r) == LOOM_STATUS_DONE);
+    CHECK(fixture->device_output(b.dram) == golden_layer(fixture->layer, fixture->input, nullptr));
+    CHECK(b.reg(LOOM_REG_COMPUTE_CYCLES_LO) == flat_cycles);
+  }, config);
+  fixture = std::make_unique<ConvFixture>(bench.dram);
+  store_grouped_weights(*fixture, bench.dram);
+  simulate(bench);
+}

@@ -84,7 +84,7 @@ WeightGroups detected(const LayerDesc& d, const std::vector<int16_t>& w) {
 
 }  // namespace
 
-TEST_CASE("weight groups: Pw_g, table and planes of a small layer, by hand") {
+TEST_CASE("weight groups: Pw_g - table and planes of a small layer by hand") {
   // 130 filters x 20 channels, 1x1, Pw 8: blocks of 128 and 2 filters, bricks of 16 and 4 channels.
   const LayerDesc d = conv(20, 1, 130, 1, 0, 1, 8, 8);
   std::vector<int16_t> w(130 * 20, 0);
@@ -152,7 +152,7 @@ TEST_CASE("weight groups: pack then unpack returns the weights on awkward shapes
   }
 }
 
-TEST_CASE("weight groups: Loom conv cycles are the formula summed over groups, base and stripes unchanged") {
+TEST_CASE("weight groups: Loom conv cycles are the formula summed over groups - base and stripes unchanged") {
   const LayerDesc d = conv(21, 6, 405, 3, 1, 3, 7, 9);  // N = 36 windows
   const std::vector<int16_t> w = varied_weights(d, 3);
   const WeightGroups groups = detected(d, w);
@@ -198,7 +198,7 @@ TEST_CASE("weight groups: Loom fc cycles are each step at its Pw_g plus the last
   }
 }
 
-TEST_CASE("weight groups: tiles load the stored layout, their cycles sum to the layer's, more filters fit") {
+TEST_CASE("weight groups: tiles load the stored layout - their cycles sum to the layer's - more filters fit") {
   const LayerDesc layers[] = {conv(64, 6, 300, 3, 1, 1, 6, 8), conv(21, 6, 405, 3, 1, 3, 7, 9),
                               fc(40, 3, 2, 300, 5, 8)};
   for (const LayerDesc& d : layers) {
