@@ -66,16 +66,20 @@ const char* const kUsage =
     "       loomvp bench --iss [--elf FILE.elf]\n"
     "       loomvp --version\n";
 
-po::variables_map parse(const po::options_description& options, int argc, char** argv) {
+// Every verb parses its options here. A word not taken by `positionals` (a
+// stray `run tiny-conv`) is an error; so is an empty value (--engine '') and
+// a negative number for an unsigned option (boost would wrap `--jobs -1`).
+po::variables_map parse(const po::options_description& options, int argc, char** argv,
+                        const po::positional_options_description& positionals = {}) {
   po::variables_map vm;
-  const po::positional_options_description no_positionals;  // a stray word (`run tiny-conv`) is an error
+  po::parsed_options parsed(&options);
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).positional(no_positionals).run(), vm);
+    parsed = po::command_line_parser(argc, argv).options(options).positional(positionals).run();
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UserError("command line", "", echo(e.what()) + "\n" + kUsage);
   }
-  // An empty value (--engine '') is a mistake, never "use the default".
   for (const auto& option : options.options()) {
     const std::string& name = option->long_name();
     if (!vm.count(name) || vm[name].defaulted()) continue;
@@ -86,12 +90,14 @@ po::variables_map parse(const po::options_description& options, int argc, char**
                        (list && std::any_of(list->begin(), list->end(), [](const std::string& v) { return v.empty(); }));
     if (empty) throw UserError("--" + name, "''", "empty value; give a value or leave the option out\n" + std::string(kUsage));
   }
+  for (const po::option& given : parsed.options) {
+    if (given.value.empty() || given.value[0].empty() || given.value[0][0] != '-' || !vm.count(given.string_key))
+      continue;
+    const boost::any& value = vm[given.string_key].value();
+    if (boost::any_cast<uint16_t>(&value) || boost::any_cast<uint32_t>(&value) || boost::any_cast<uint64_t>(&value))
+      throw UserError("--" + given.string_key, echo(given.value[0]), "negative; allowed: a number >= 0");
+  }
   return vm;
-}
-
-void write_file(const std::string& path, const std::string& option, const std::string& text) {
-  std::ofstream out(path);
-  if (!out || !(out << text)) throw UserError(option, path, "cannot write file");
 }
 
 // Listens for gdb and blocks until it connects (docs/user-guide.md).
@@ -108,10 +114,10 @@ std::unique_ptr<GdbServer> open_gdb(uint16_t port, DebugHook*& hook) {
   return server;
 }
 
-void write_console(const std::string& path, const std::vector<std::string>& lines) {
+std::string join_lines(const std::vector<std::string>& lines) {
   std::string text;
   for (const std::string& line : lines) text += line + "\n";
-  write_file(path, "--console", text);
+  return text;
 }
 
 int command_run(int argc, char** argv) {
@@ -137,6 +143,8 @@ int command_run(int argc, char** argv) {
       ("vcd", po::value(&vcd_path), "write busy, irq and dma_active signals as VCD")
       ("quiet", po::bool_switch(), "print only the verdict line");
   const po::variables_map vm = parse(desc, argc, argv);
+  if (!vm["jobs"].defaulted() && !vm.count("batch"))
+    throw UserError("--jobs", std::to_string(batch_jobs), "needs --batch (images simulated in parallel)");
   if (vm.count("cpu")) options.overrides.push_back("cpu.model=" + vm["cpu"].as<std::string>());
   std::unique_ptr<GdbServer> gdb;
   if (vm.count("gdb")) {
@@ -146,9 +154,10 @@ int command_run(int argc, char** argv) {
     gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
   }
   // Outputs are checked before simulating, so a typo costs no simulation time.
+  const std::string console_path = vm.count("console") ? vm["console"].as<std::string>() : "";
   const std::vector<std::pair<std::string, std::string>> outputs{
       {"--stats", stats_path}, {"--csv", csv_path}, {"--junit", junit_path}, {"--trace", trace_path},
-      {"--vcd", vcd_path}};
+      {"--vcd", vcd_path}, {"--console", console_path}};
   for (const auto& [option, path] : outputs)
     if (vm.count(option.substr(2))) check_writable(option, path);
   if (vm.count("batch")) {
@@ -165,7 +174,6 @@ int command_run(int argc, char** argv) {
   options.vcd = vm.count("vcd") > 0;
   const RunResult result = run_workload(options);
   if (gdb) gdb->finish(result.firmware_exit_code);
-  if (vm.count("console")) write_console(vm["console"].as<std::string>(), result.console);
   if (vm["quiet"].as<bool>())
     std::cout << verdict(result) << "\n";
   else
@@ -180,6 +188,7 @@ int command_run(int argc, char** argv) {
   if (!junit_path.empty()) files.push_back({"--junit", junit_path, junit_xml(result)});
   if (options.trace) files.push_back({"--trace", trace_path, result.trace_json});
   if (options.vcd) files.push_back({"--vcd", vcd_path, result.vcd_text});
+  if (!console_path.empty()) files.push_back({"--console", console_path, join_lines(result.console)});
   write_outputs(files);
   return result.passed() ? kExitPass : kExitFail;
 }
@@ -261,28 +270,26 @@ int command_exec(int argc, char** argv) {
       ("set", po::value(&options.overrides)->composing(), "override a platform setting, key=value");
   po::positional_options_description positional;
   positional.add("elf", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UserError("command line", "", std::string(e.what()) + "\n" + kUsage);
-  }
+  const po::variables_map vm = parse(desc, argc, argv, positional);
   std::string console_text;
   options.console = [&console_text](const std::string& line) {
     std::cout << line << "\n" << std::flush;
     console_text += line + "\n";
   };
+  if (vm.count("console")) check_writable("--console", console_path);
   std::unique_ptr<GdbServer> gdb;
   if (vm.count("gdb")) gdb = open_gdb(vm["gdb"].as<uint16_t>(), options.debug_hook);
 
   const ExecResult result = exec_elf(options);
   if (gdb) gdb->finish(static_cast<uint8_t>(result.exit_code));
-  if (!console_path.empty()) write_file(console_path, "--console", console_text);
+  if (!console_path.empty()) write_outputs({{"--console", console_path, console_text}});
   std::cout << "exec: " << (result.passed ? "PASS" : "FAIL") << ": " << result.status << " after "
             << result.instructions_retired << " instructions, " << result.simulated_ns << " ns\n";
   return result.passed ? kExitPass : kExitFail;
 }
+
+// A verb without options: any further word is an error.
+void no_arguments(int argc, char** argv) { parse(po::options_description(), argc, argv); }
 
 int command_list() {
   std::cout << "workloads:";
@@ -310,6 +317,10 @@ int command_bench(int argc, char** argv) {
       ("iss", po::bool_switch(), "RV32 ISS speed (MIPS) on a compute-bound program instead")
       ("elf", po::value<std::string>(), "with --iss: the RV32 program (default: the built benchmark)");
   const po::variables_map vm = parse(desc, argc, argv);
+  if (vm.count("elf") && !vm["iss"].as<bool>()) throw UserError("--elf", "", "needs --iss (the ISS benchmark program)");
+  for (const char* engine_option : {"workload", "engines"})
+    if (vm["iss"].as<bool>() && !vm[engine_option].defaulted())
+      throw UserError(std::string("--") + engine_option, "", "cannot be combined with --iss");
   if (vm["iss"].as<bool>()) {
     const std::string elf = vm.count("elf") ? vm["elf"].as<std::string>() : iss_bench_program();
     if (elf.empty())
@@ -333,7 +344,10 @@ int sc_main(int argc, char** argv) {
   try {
     const std::string command = argc > 1 ? argv[1] : "";
     if (command == "run") return command_run(argc - 1, argv + 1);
-    if (command == "list") return command_list();
+    if (command == "list") {
+      no_arguments(argc - 1, argv + 1);
+      return command_list();
+    }
     if (command == "exec") return command_exec(argc - 1, argv + 1);
     if (command == "bench") return command_bench(argc - 1, argv + 1);
     // A deliberate bug, so the tests can check exit code 3 (docs/errors.md).
@@ -341,6 +355,8 @@ int sc_main(int argc, char** argv) {
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "budget") return command_budget(argc - 1, argv + 1);
     if (command == "report") exec_python_tool("tools/report.py", argc - 2, argv + 2);
+    if (command == "--version" || command == "version" || command == "help" || command == "--help" || command == "-h")
+      no_arguments(argc - 1, argv + 1);
     if (command == "--version" || command == "version") {
       std::cout << "loomvp " << LOOMVP_VERSION << " (revision " << LOOMVP_REVISION << ")\n";
       return kExitPass;

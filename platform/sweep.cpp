@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "platform/golden_reference.h"
+#include "platform/output_files.h"
 #include "platform/networks.h"
 #include "platform/report.h"
 #include "platform/user_error.h"
@@ -22,6 +23,7 @@ namespace loomvp {
 namespace {
 
 constexpr size_t kMaxPoints = 100000;
+constexpr unsigned kMaxJobs = 256;
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
@@ -58,15 +60,17 @@ std::string point_text(const std::vector<std::string>& settings) {
 // The child's work: simulate one point, write its stats, exit.
 [[noreturn]] void run_point(const PlatformConfig& cfg, const std::shared_ptr<const Workload>& workload,
                             const CompiledWorkload& compiled, const MemoryPlan& plan, const DramImage& image,
-                            const GoldenOutputs& golden, const std::string& stats_path) {
+                            const GoldenOutputs& golden, const std::string& stats_path, size_t point) {
   int code = 1;
   try {
     const RunResult result =
         simulate(cfg, workload, compiled, plan, [&golden]() -> const GoldenOutputs& { return golden; }, &image);
-    std::ofstream out(stats_path);
-    out << stats_json(result).dump(2) << "\n";
-    out.close();
-    code = !out ? 3 : result.passed() ? 0 : 1;
+    // Temporary file and rename, close checked: a point file is whole or absent.
+    write_outputs({{"sweep point " + std::to_string(point), stats_path, stats_json(result).dump(2) + "\n"}});
+    code = result.passed() ? 0 : 1;
+  } catch (const UserError& e) {
+    std::fprintf(stderr, "loomvp: error: %s\n", e.what());
+    code = 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loomvp sweep: point error: %s\n", e.what());
   }
@@ -158,7 +162,7 @@ void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
       const pid_t pid = fork();
       if (pid < 0) throw std::runtime_error("fork failed");
       if (pid == 0)
-        run_point(s.configs[i], s.workload, s.compiled[image], s.plans[i], s.images[image], s.golden, paths[next]);
+        run_point(s.configs[i], s.workload, s.compiled[image], s.plans[i], s.images[image], s.golden, paths[next], i);
       running[pid] = next;
     }
     int status = 0;
@@ -181,9 +185,18 @@ void SweepSession::run(const std::vector<size_t>& points, unsigned jobs,
 }
 
 int run_sweep(const SweepOptions& o, std::ostream& out) {
+  if (o.jobs > kMaxJobs)
+    throw UserError("--jobs", std::to_string(o.jobs), "allowed 0.." + std::to_string(kMaxJobs) + " (0: one per host CPU)");
   const auto points = read_points(o);
   if (!o.stats_dir.empty() && !std::filesystem::is_directory(o.stats_dir))
     throw UserError("--stats-dir", o.stats_dir, "not a directory");
+  const auto stats_path = [&](size_t i) {
+    return o.stats_dir.empty() ? std::string()
+                               : (std::filesystem::path(o.stats_dir) / ("point-" + std::to_string(i) + ".json")).string();
+  };
+  // Every point file is checked before anything is loaded or simulated.
+  if (!o.stats_dir.empty())
+    for (size_t i = 0; i < points.size(); ++i) check_writable("--stats-dir", stats_path(i));
 
   // Every point's platform, limits and memory plan before any tensor is
   // generated, so bad input in any point is exit 2 at once.
@@ -202,10 +215,6 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
   out << "LoomVP sweep: workload " << session.workload().name << ", " << points.size() << " points\n"
       << line << std::flush;
   int worst = 0;
-  const auto stats_path = [&](size_t i) {
-    return o.stats_dir.empty() ? std::string()
-                               : (std::filesystem::path(o.stats_dir) / ("point-" + std::to_string(i) + ".json")).string();
-  };
   session.run(indices, o.jobs, stats_path, [&](size_t i, const SweepSession::PointResult& r) {
     uint64_t cycles = 0;
     double sim_us = 0;
@@ -214,9 +223,9 @@ int run_sweep(const SweepOptions& o, std::ostream& out) {
       sim_us = r.stats["totals"].value("simulated_time_ns", 0.0) / 1000;
     }
     std::snprintf(line, sizeof line, "%-6zu %14llu %12.1f %8s  %s\n", i, (unsigned long long)cycles, sim_us,
-                  r.exit_code == 0 ? "pass" : "FAIL", point_text(points[i]).c_str());
+                  r.exit_code == 0 ? "pass" : r.exit_code == 2 ? "ERROR" : "FAIL", point_text(points[i]).c_str());
     out << line << std::flush;
-    worst = std::max(worst, r.exit_code == 0 ? 0 : 1);
+    worst = std::max(worst, r.exit_code == 0 ? 0 : r.exit_code == 2 ? 2 : 1);  // 2: its point file could not be written
   });
   return worst;
 }

@@ -25,8 +25,9 @@ struct SweepOptions {
   unsigned jobs = 0;                // children at a time; 0: one per host CPU
 };
 
-// Exit code: 2 for bad input (before anything is simulated), else 1 when any
-// point failed its checks, else 0. Prints one table row per point.
+// Exit code: 2 for bad input (before anything is simulated) or a point file
+// that could not be written, else 1 when any point failed its checks, else 0.
+// Prints one table row per point.
 int run_sweep(const SweepOptions& options, std::ostream& out);
 
 // One workload loaded once for many points (the sweep's fork-after-load
@@ -45,7 +46,7 @@ class SweepSession {
   size_t add_point(const std::vector<std::string>& settings);
 
   struct PointResult {
-    int exit_code = 3;     // as `loomvp run`: 0 pass, 1 failure, 3 the child died
+    int exit_code = 3;     // as `loomvp run`: 0 pass, 1 failure, 2 stats not written, 3 the child died
     nlohmann::json stats;  // the stats JSON, null when the child wrote none
   };
   // Simulates the given points, at most `jobs` children at a time, and calls

@@ -193,7 +193,7 @@ GdbServer GdbServer::over_socket(int fd) {
 }
 
 GdbServer::GdbServer(GdbServer&& other) noexcept
-    : listen_fd_(other.listen_fd_), fd_(other.fd_), port_(other.port_), exit_status_(std::move(other.exit_status_)) {
+    : listen_fd_(other.listen_fd_), fd_(other.fd_), port_(other.port_), commands_(std::move(other.commands_)) {
   other.listen_fd_ = other.fd_ = -1;
 }
 
@@ -269,25 +269,25 @@ bool GdbServer::stop_requested() {
   return interrupt_seen_;
 }
 
-std::string GdbServer::stop_reply() const {
-  if (last_stop_ == StopReason::Exited) {
+std::string GdbCommands::stop_reply() const {
+  if (last_stop == StopReason::Exited) {
     std::string reply = "W";
-    append_hex_byte(reply, exit_status_ ? exit_status_() : 0);
+    append_hex_byte(reply, exit_status ? exit_status() : 0);
     return reply;
   }
   std::string reply = "S";
-  append_hex_byte(reply, last_stop_ == StopReason::Interrupt ? kSignalInt : kSignalTrap);
+  append_hex_byte(reply, last_stop == StopReason::Interrupt ? kSignalInt : kSignalTrap);
   return reply;
 }
 
 ResumeMode GdbServer::on_stop(DebugTarget& target, StopReason reason) {
   if (fd_ < 0) return ResumeMode::Continue;
-  last_stop_ = reason;
+  commands_.last_stop = reason;
   interrupt_seen_ = false;
   const bool initial = !first_stop_done_;
   first_stop_done_ = true;
-  if (initial) last_stop_ = StopReason::Breakpoint;  // gdb asks with '?': SIGTRAP
-  if (running_ && !send_packet(stop_reply())) return ResumeMode::Continue;
+  if (initial) commands_.last_stop = StopReason::Breakpoint;  // gdb asks with '?': SIGTRAP
+  if (running_ && !send_packet(commands_.stop_reply())) return ResumeMode::Continue;
   running_ = false;
   if (reason == StopReason::Exited) {
     disconnect();
@@ -318,17 +318,15 @@ ResumeMode GdbServer::serve(DebugTarget& target) {
           disconnect();
           break;
         }
-        bool resume = false;
-        ResumeMode mode = ResumeMode::Continue;
-        const std::string reply = handle(target, reader_.payload(), resume, mode);
-        if (resume) {
-          if (mode == ResumeMode::Kill) disconnect();
-          running_ = mode == ResumeMode::Continue || mode == ResumeMode::Step;
-          return mode;
+        const GdbCommands::Answer answer = commands_.handle(target, reader_.payload());
+        if (answer.resume) {
+          if (answer.mode == ResumeMode::Kill) disconnect();
+          running_ = answer.mode == ResumeMode::Continue || answer.mode == ResumeMode::Step;
+          return answer.mode;
         }
-        if (!send_packet(reply)) break;
-        no_ack_ |= no_ack_after_reply_;
-        if (mode == ResumeMode::Detach) {
+        if (!send_packet(answer.reply)) break;
+        no_ack_ |= answer.no_ack_after_reply;
+        if (answer.mode == ResumeMode::Detach) {
           disconnect();
           return ResumeMode::Detach;
         }
@@ -341,8 +339,13 @@ ResumeMode GdbServer::serve(DebugTarget& target) {
   return ResumeMode::Detach;  // gdb went away: the program runs on
 }
 
-std::string GdbServer::handle(DebugTarget& target, const std::string& packet, bool& resume,
-                              ResumeMode& mode) {
+GdbCommands::Answer GdbCommands::handle(DebugTarget& target, const std::string& packet) {
+  Answer answer;
+  answer.reply = reply(target, packet, answer);
+  return answer;
+}
+
+std::string GdbCommands::reply(DebugTarget& target, const std::string& packet, Answer& answer) {
   const std::string kError = "E01";
   if (packet.empty()) return "";
   const char command = packet[0];
@@ -426,15 +429,15 @@ std::string GdbServer::handle(DebugTarget& target, const std::string& packet, bo
         if (!parse_hex(packet, pos, a) || pos != packet.size()) return kError;
         target.write_register(target.register_count() - 1, static_cast<uint32_t>(a));
       }
-      resume = true;
-      mode = command == 'c' ? ResumeMode::Continue : ResumeMode::Step;
+      answer.resume = true;
+      answer.mode = command == 'c' ? ResumeMode::Continue : ResumeMode::Step;
       return "";
     case 'k':
-      resume = true;
-      mode = ResumeMode::Kill;
+      answer.resume = true;
+      answer.mode = ResumeMode::Kill;
       return "";
     case 'D':
-      mode = ResumeMode::Detach;
+      answer.mode = ResumeMode::Detach;
       return "OK";
     case 'H':
       return "OK";  // one thread
@@ -446,7 +449,7 @@ std::string GdbServer::handle(DebugTarget& target, const std::string& packet, bo
   if (packet.rfind("qSupported", 0) == 0)
     return "PacketSize=" + std::to_string(GdbPacketReader::kMaxPayload) + ";qXfer:features:read+;QStartNoAckMode+";
   if (packet == "QStartNoAckMode") {
-    no_ack_after_reply_ = true;  // the OK itself is still acknowledged
+    answer.no_ack_after_reply = true;  // the OK itself is still acknowledged
     return "OK";
   }
   if (packet == "qAttached") return "1";

@@ -41,6 +41,28 @@ class GdbPacketReader {
   bool overflow_ = false;
 };
 
+// Answers one RSP packet for a DebugTarget: the command dispatcher, apart
+// from any socket, so the fuzz harness (tests/fuzz/fuzz_gdb.cpp) and unit
+// tests call it directly. Every reply fits kMaxPayload and needs no escaping.
+class GdbCommands {
+ public:
+  struct Answer {
+    std::string reply;     // the payload to send (none when `resume`)
+    bool resume = false;   // c, s, k: the target runs on (or is killed)
+    ResumeMode mode = ResumeMode::Continue;  // how it resumes; Detach after 'D'
+    bool no_ack_after_reply = false;         // QStartNoAckMode: no acks after this reply
+  };
+  Answer handle(DebugTarget& target, const std::string& packet);
+  // The '?' reply (and the reply after a resume): S05/S02, or W<status>.
+  std::string stop_reply() const;
+
+  StopReason last_stop = StopReason::Interrupt;
+  std::function<uint8_t()> exit_status;  // reported in the "W" packet
+
+ private:
+  std::string reply(DebugTarget& target, const std::string& packet, Answer& answer);
+};
+
 class GdbServer : public DebugHook {
  public:
   // Listens on 127.0.0.1:`port` (0: a free port, see port()). Throws
@@ -56,7 +78,7 @@ class GdbServer : public DebugHook {
   // Blocks until gdb connects.
   void accept_client();
   // The exit status reported to gdb when the program ends ("W" packet).
-  void set_exit_status(std::function<uint8_t()> status) { exit_status_ = std::move(status); }
+  void set_exit_status(std::function<uint8_t()> status) { commands_.exit_status = std::move(status); }
 
   // The simulation ended without the CPU reporting it (a SYSCTRL exit stops
   // the kernel): tells a gdb still waiting ("W" packet) and disconnects.
@@ -70,9 +92,6 @@ class GdbServer : public DebugHook {
   GdbServer() = default;
   // Serves packets until one resumes the target; returns how.
   ResumeMode serve(DebugTarget& target);
-  // Answers one packet; sets `resume` when the packet resumes the target.
-  std::string handle(DebugTarget& target, const std::string& packet, bool& resume, ResumeMode& mode);
-  std::string stop_reply() const;
   bool send_packet(const std::string& payload);
   bool read_byte(uint8_t& byte);  // blocking; false when gdb is gone
   void disconnect();
@@ -80,12 +99,11 @@ class GdbServer : public DebugHook {
   int listen_fd_ = -1, fd_ = -1;
   uint16_t port_ = 0;
   GdbPacketReader reader_;
-  bool no_ack_ = false, no_ack_after_reply_ = false;
+  GdbCommands commands_;
+  bool no_ack_ = false;
   bool running_ = false;       // gdb is waiting for a stop reply
   bool interrupt_seen_ = false;
   bool first_stop_done_ = false;
-  StopReason last_stop_ = StopReason::Interrupt;
-  std::function<uint8_t()> exit_status_;
 };
 
 }  // namespace loomvp

@@ -494,6 +494,50 @@ assert not any("chain" in l for l in s["registers"]["console"])
 EOF
     ;;
 
+  # ---- issue 7 remainder: every verb's options, atomic sweep and console outputs ----
+  bad-value)  # VERB OPTION VALUE (the word "empty" for ''): exit 2 naming the option, nothing run
+    value=$3; [ "$value" = empty ] && value=''
+    elf=(); [ "$1" = exec ] && [ "$2" != --elf ] && elf=("$TMP/none.elf")
+    expect_bad_input_fast "$2" -- "$1" "${elf[@]}" "$2" "$value"
+    [ ! -s "$TMP/stdout" ] || fail "loomvp printed on stdout: it ran instead of refusing"
+    ;;
+  stray-word)  # VERB ARGS...: a word no option takes is exit 2 for every verb
+    expect_bad_input_fast "positional" -- "$@"
+    [ ! -s "$TMP/stdout" ] || fail "loomvp printed on stdout: it ran instead of refusing"
+    ;;
+  console-dev-full)  # --console lost its text on a full device and exited 0; now exit 2, no --stats left
+    mkdir "$TMP/out"
+    expect_bad_input "--console" "/dev/full" "No space left" -- \
+      run --workload tiny-1x1 --quiet --stats "$TMP/out/stats.json" --console /dev/full
+    [ -z "$(ls "$TMP/out")" ] || fail "files left behind although --console failed: $(ls "$TMP/out")"
+    ;;
+  console-checked-first)  # an unwritable --console is refused before simulating
+    expect_bad_input "--console" "$TMP/no/dir/console.txt" "does not exist" -- \
+      run --workload tiny-1x1 --console "$TMP/no/dir/console.txt"
+    [ ! -s "$TMP/stdout" ] || fail "the run printed a summary: it simulated before checking --console"
+    ;;
+  sweep-unwritable-dir)  # a directory no file can be created in (/proc, even for root): exit 2 at once
+    expect_bad_input_fast "--stats-dir" "/proc/point-0.json" "cannot write" -- \
+      sweep --workload alexnet --stats-dir /proc --point dram.latency_ns=50
+    [ ! -s "$TMP/stdout" ] || fail "the sweep started before checking its point files"
+    ;;
+  sweep-point-file-checked-first)  # point-1.json is a directory: refused before point 0 is simulated
+    mkdir -p "$TMP/sweep/point-1.json"
+    expect_bad_input_fast "--stats-dir" "point-1.json" "is a directory" -- \
+      sweep --workload alexnet --stats-dir "$TMP/sweep" --point dram.latency_ns=50 --point dram.latency_ns=60
+    [ ! -e "$TMP/sweep/point-0.json" ] || fail "point 0 was written before every point file was checked"
+    ;;
+  sweep-point-dev-full)  # a point file on a full device: exit 2, the others whole, no temporary left
+    mkdir "$TMP/sweep"
+    ln -s /dev/full "$TMP/sweep/point-1.json"
+    expect_bad_input "sweep point 1" "point-1.json" "No space left" -- \
+      sweep --workload tiny-1x1 --jobs 1 --stats-dir "$TMP/sweep" --point dram.latency_ns=50 --point dram.latency_ns=60
+    grep -q "^1 .* ERROR  dram.latency_ns=60" "$TMP/stdout" || fail "the table does not show point 1 as ERROR"
+    /usr/bin/python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["result"]["passed"] is True' \
+      "$TMP/sweep/point-0.json" || fail "point-0.json is not the whole stats of a passing run"
+    [ "$(ls "$TMP/sweep" | tr '\n' ' ')" = "point-0.json point-1.json " ] || fail "left behind: $(ls "$TMP/sweep")"
+    ;;
+
   *)
     fail "unknown test case"
     ;;

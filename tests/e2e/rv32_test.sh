@@ -44,6 +44,12 @@ case "$CASE" in
       exec "$RV32/test_hello.elf" --console "$TMP/console.txt"
     printf 'hello from rv32\nanswer 42\n' | cmp -s - "$TMP/console.txt" || fail "--console file differs"
     ;;
+  exec-console-dev-full)  # the console text was lost on a full device with exit 0
+    expect 2 stderr "--console" "/dev/full" "No space left" -- exec "$RV32/test_hello.elf" --console /dev/full ;;
+  exec-console-checked-first)  # an unwritable --console is refused before the program runs
+    expect 2 stderr "--console" "does not exist" -- exec "$RV32/test_hello.elf" --console "$TMP/no/dir/console.txt"
+    [ ! -s "$TMP/stdout" ] || fail "the program ran before --console was checked"
+    ;;
   exec-exit-code)
     expect 1 stdout "exec: FAIL: tohost 7 (failure code 3)" -- exec "$RV32/test_exit_code.elf" ;;
   exec-timer-interrupt)

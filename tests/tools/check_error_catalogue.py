@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 
-TEST_NAME = re.compile(r"`((?:cli|test_\w+|fuzz|fuzz-regress|docs)[.:][^`]+)`")
+TEST_NAME = re.compile(r"`((?:cli|rv32|test_\w+|fuzz|fuzz-regress|docs)[.:][^`]+)`")
 
 
 def main():

@@ -9,45 +9,16 @@
 
 #include <cstdio>
 #include <future>
-#include <map>
-#include <set>
 #include <string>
 
 #include "models/cpu/gdb_server.h"
+#include "tests/support/fake_debug_target.h"
 
 using namespace loomvp;
 
 namespace {
 
-struct FakeTarget : DebugTarget {
-  uint32_t regs[33] = {};
-  std::map<uint64_t, uint8_t> memory;  // mapped bytes
-  std::set<uint64_t> breakpoints;
-
-  FakeTarget() {
-    for (unsigned i = 0; i < 33; ++i) regs[i] = 0x01020300u + i;
-    for (uint64_t a = 0x1000; a < 0x1010; ++a) memory[a] = static_cast<uint8_t>(a & 0xFF);
-  }
-  unsigned register_count() const override { return 33; }
-  uint32_t read_register(unsigned index) const override { return regs[index]; }
-  void write_register(unsigned index, uint32_t value) override { regs[index] = value; }
-  bool read_memory(uint64_t address, uint8_t* data, size_t length) override {
-    for (size_t i = 0; i < length; ++i) {
-      auto it = memory.find(address + i);
-      if (it == memory.end()) return false;
-      data[i] = it->second;
-    }
-    return true;
-  }
-  bool write_memory(uint64_t address, const uint8_t* data, size_t length) override {
-    for (size_t i = 0; i < length; ++i)
-      if (!memory.count(address + i)) return false;
-    for (size_t i = 0; i < length; ++i) memory[address + i] = data[i];
-    return true;
-  }
-  void insert_breakpoint(uint64_t address) override { breakpoints.insert(address); }
-  void remove_breakpoint(uint64_t address) override { breakpoints.erase(address); }
-};
+using test::FakeTarget;
 
 std::string frame(const std::string& payload) {
   unsigned sum = 0;
@@ -282,4 +253,45 @@ TEST_CASE("GDB server listens on 127.0.0.1 and refuses a port in use with a clea
   } catch (const std::runtime_error& e) {
     CHECK(std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) == 0);
   }
+}
+
+TEST_CASE("GDB commands answer packets without a socket: replies, resumes, no-ack, detach") {
+  FakeTarget target;
+  GdbCommands commands;
+  // p20: pc (register 32 = 0x20) = 0x01020320, little-endian hex.
+  CHECK(commands.handle(target, "p20").reply == "20030201");
+  CHECK(commands.handle(target, "p21").reply == "E01");  // 33 registers: 0..0x20
+  CHECK(commands.handle(target, "g").reply.size() == 33 * 8);
+  CHECK(commands.handle(target, "m1000,3").reply == "000102");
+  CHECK(commands.handle(target, "m1000,801").reply == "E01");  // more than kMaxPayload/2 bytes
+  CHECK(commands.handle(target, "m0fff,2").reply == "E01");    // 0xfff is unmapped
+  CHECK(commands.handle(target, "M100e,2:beef").reply == "OK");
+  CHECK(target.memory[0x100e] == 0xbe);
+  CHECK(target.memory[0x100f] == 0xef);
+  CHECK(commands.handle(target, "Z0,ffffffffffffffff,4").reply == "OK");  // 16 digits: accepted
+  CHECK(target.breakpoints.count(~uint64_t{0}) == 1);
+  CHECK(commands.handle(target, "Z0,10000000000000000,4").reply == "E01");  // 17 digits: refused
+  CHECK(commands.handle(target, "").reply.empty());
+  CHECK(commands.handle(target, "?").reply == "S02");  // the initial stop reason: interrupt
+
+  const GdbCommands::Answer step = commands.handle(target, "s");
+  CHECK(step.resume);
+  CHECK(step.mode == ResumeMode::Step);
+  CHECK(step.reply.empty());
+  const GdbCommands::Answer no_ack = commands.handle(target, "QStartNoAckMode");
+  CHECK(no_ack.reply == "OK");
+  CHECK(no_ack.no_ack_after_reply);
+  CHECK_FALSE(no_ack.resume);
+  const GdbCommands::Answer detach = commands.handle(target, "D");
+  CHECK(detach.reply == "OK");
+  CHECK(detach.mode == ResumeMode::Detach);
+  CHECK_FALSE(detach.resume);
+
+  commands.last_stop = StopReason::Exited;
+  commands.exit_status = [] { return uint8_t(0x2a); };
+  CHECK(commands.stop_reply() == "W2a");
+  // target.xml in pieces: offset beyond the document is "l" (the end).
+  const std::string first = commands.handle(target, "qXfer:features:read:target.xml:0,5").reply;
+  CHECK(first == "m<?xml");
+  CHECK(commands.handle(target, "qXfer:features:read:target.xml:100000,10").reply == "l");
 }
