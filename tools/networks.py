@@ -64,7 +64,9 @@ def profiles(name):
         p.append("dnnsim-example")
     if name in STRIPES:
         p += ["stripes-100", "stripes-99"]
-    return p + ["uniform16", "uniform8"]
+    # No published profile (ResNet-18): uniform8 first, the usual int8
+    # deployment, and one filter block fits the default weight buffer.
+    return p + ["uniform16", "uniform8"] if p else ["uniform8", "uniform16"]
 
 
 def stage_of(conv_names):
