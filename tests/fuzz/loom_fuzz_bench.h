@@ -13,23 +13,17 @@
 #include <functional>
 #include <vector>
 
-#include "models/interconnect/router.h"
-#include "models/loom/loom.h"
-#include "models/memory/memory.h"
-#include "tests/support/test_initiator.h"
+#include "tests/support/loom_test_soc.h"
 
 namespace loomvp_fuzz {
 
 using namespace loomvp;
 
-constexpr uint64_t kLoomBase = 0x10010000, kDramBase = 0x80000000, kDramSize = 1 << 20;
+using test::kDramBase;
+using test::kLoomBase;
+constexpr uint64_t kDramSize = 1 << 20;
 
-struct LoomFuzzBench : sc_core::sc_module {
-  Router router{"router", RouterConfig{}};
-  Memory dram{"dram", dram_config()};
-  Loom loom{"loom", loom_config()};
-  test::TestInitiator cpu{"cpu"};
-  sc_core::sc_signal<bool> irq{"irq"};
+struct LoomFuzzBench : sc_core::sc_module, test::LoomTestSoc {
   sc_core::sc_event go;
   std::function<void()> program;                // register writes ending in a START
   std::function<void(uint32_t status)> check;  // extra checks once the device is idle
@@ -37,11 +31,6 @@ struct LoomFuzzBench : sc_core::sc_module {
   bool pending = false;  // an input waits to be run
   bool finished = false;
 
-  static MemoryConfig dram_config() {
-    MemoryConfig m;
-    m.size_bytes = kDramSize;
-    return m;
-  }
   // Small limits keep each layer's host time short.
   static LoomConfig loom_config() {
     LoomConfig c;
@@ -53,12 +42,7 @@ struct LoomFuzzBench : sc_core::sc_module {
   }
 
   SC_HAS_PROCESS(LoomFuzzBench);
-  explicit LoomFuzzBench(sc_core::sc_module_name name) : sc_module(name) {
-    router.connect_initiator(cpu.socket, "cpu");
-    router.connect_initiator(loom.dma_socket, "loom_dma");
-    router.connect_target(loom.reg_socket, "loom", kLoomBase, LOOM_REG_SPACE_BYTES);
-    router.connect_target(dram.socket, "dram", kDramBase, kDramSize);
-    loom.irq(irq);
+  explicit LoomFuzzBench(sc_core::sc_module_name name) : sc_module(name), LoomTestSoc(kDramSize, loom_config()) {
     SC_THREAD(run);
   }
 

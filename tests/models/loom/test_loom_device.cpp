@@ -6,12 +6,9 @@
 #include <functional>
 #include <random>
 
-#include "models/interconnect/router.h"
 #include "models/loom/bitplane.h"
-#include "models/loom/loom.h"
-#include "models/memory/memory.h"
 #include "platform/golden_reference.h"
-#include "tests/support/test_initiator.h"
+#include "tests/support/loom_test_soc.h"
 
 using namespace loomvp;
 using sc_core::sc_time;
@@ -19,23 +16,15 @@ using sc_core::SC_NS;
 
 namespace {
 
-constexpr uint64_t kLoomBase = 0x10010000, kDramBase = 0x80000000, kDramSize = 16 << 20;
+using test::kDramBase;
+using test::kLoomBase;
+constexpr uint64_t kDramSize = 16 << 20;
 
-struct LoomBench : sc_core::sc_module {
-  Router router{"router", RouterConfig{}};
-  Memory dram{"dram", dram_config()};
-  Loom loom;
-  test::TestInitiator cpu{"cpu"};
-  sc_core::sc_signal<bool> irq{"irq"};
+struct LoomBench : sc_core::sc_module, test::LoomTestSoc {
   std::function<void(LoomBench&)> scenario;
   bool scenario_done = false;
   int irq_rising_edges = 0;
 
-  static MemoryConfig dram_config() {
-    MemoryConfig m;
-    m.size_bytes = kDramSize;
-    return m;
-  }
   static LoomConfig loom_config(uint64_t limit_dram_size, const BufferConfig& buffers) {
     LoomConfig c;
     c.limits.dram_base = kDramBase;
@@ -49,12 +38,7 @@ struct LoomBench : sc_core::sc_module {
             const BufferConfig& buffers = BufferConfig{})
       : LoomBench(std::move(body), loom_config(limit_dram_size, buffers)) {}
   LoomBench(std::function<void(LoomBench&)> body, const LoomConfig& config)
-      : sc_module("bench"), loom("loom", config), scenario(std::move(body)) {
-    router.connect_initiator(cpu.socket, "cpu");
-    router.connect_initiator(loom.dma_socket, "loom_dma");
-    router.connect_target(loom.reg_socket, "loom", kLoomBase, LOOM_REG_SPACE_BYTES);
-    router.connect_target(dram.socket, "dram", kDramBase, kDramSize);
-    loom.irq(irq);
+      : sc_module("bench"), LoomTestSoc(kDramSize, config), scenario(std::move(body)) {
     SC_THREAD(run);
     SC_METHOD(count_edges);
     sensitive << irq.posedge_event();
