@@ -355,13 +355,13 @@ int sc_main(int argc, char** argv) {
     if (command == "sweep") return command_sweep(argc - 1, argv + 1);
     if (command == "budget") return command_budget(argc - 1, argv + 1);
     if (command == "report") exec_python_tool("tools/report.py", argc - 2, argv + 2);
-    if (command == "--version" || command == "version" || command == "help" || command == "--help" || command == "-h")
-      no_arguments(argc - 1, argv + 1);
     if (command == "--version" || command == "version") {
+      no_arguments(argc - 1, argv + 1);
       std::cout << "loomvp " << LOOMVP_VERSION << " (revision " << LOOMVP_REVISION << ")\n";
       return kExitPass;
     }
     if (command == "help" || command == "--help" || command == "-h") {
+      no_arguments(argc - 1, argv + 1);
       std::cout << kUsage;
       return kExitPass;
     }
